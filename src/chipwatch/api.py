@@ -1,0 +1,143 @@
+"""The public Python API; the CLI and the HTTP API call these same functions.
+
+>>> from chipwatch import chips
+>>> [c.name for c in chips(vendor="nvidia", china_variants=True, sort="tpp")][:3]
+['GeForce RTX 5090 D', 'GeForce RTX 5090 D V2', 'A800 SXM']
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .catalog import Catalog, Chip, load_catalog
+from .metrics import Metrics, chip_metrics
+
+SORT_KEYS = ("tpp", "performance_density", "dram_bandwidth_gbps", "io_bandwidth_gbps", "name", "vendor", "launch_date")
+
+
+@dataclass(frozen=True, slots=True)
+class ChipView:
+    """A catalog chip with its computed metrics and, if the name was not exact, how it resolved."""
+
+    chip: Chip
+    metrics: Metrics
+    resolved_note: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.chip.id
+
+    @property
+    def name(self) -> str:
+        return self.chip.name
+
+    @property
+    def vendor(self) -> str:
+        return self.chip.vendor
+
+    @property
+    def market(self) -> str:
+        return self.chip.market
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data: the ``show --format json`` shape."""
+        out = self.chip.to_dict()
+        out["metrics"] = self.metrics.to_dict()
+        if self.resolved_note:
+            out["resolved_note"] = self.resolved_note
+        return out
+
+
+@functools.lru_cache(maxsize=8)
+def _catalog(extra: tuple[str, ...], override: bool) -> Catalog:
+    return load_catalog(extra, override=override)
+
+
+def catalog(extra: Iterable[str | Path] = (), *, override: bool = False) -> Catalog:
+    """The built-in catalog merged with ``extra`` YAML files and ``$CHIPWATCH_CATALOG``."""
+    return _catalog(tuple(str(p) for p in extra), override)
+
+
+def view(chip_record: Chip, note: str | None = None) -> ChipView:
+    """Wrap a catalog record with its metrics."""
+    return ChipView(chip_record, chip_metrics(chip_record), note)
+
+
+def chip(name: str, *, source: Catalog | None = None) -> ChipView:
+    """Look a chip up by any reasonable spelling ('h20', 'NVIDIA H-20', 'HGX H20')."""
+    match = (source or catalog()).resolve(name)
+    return view(match.chip, match.note)
+
+
+def chips(
+    *,
+    vendor: str | None = None,
+    market: str | None = None,
+    china_variants: bool | None = None,
+    sort: str | None = None,
+    source: Catalog | None = None,
+) -> list[ChipView]:
+    """Filter and sort the catalog; numeric sorts put the largest first and unknowns last."""
+    views = [view(c) for c in (source or catalog())]
+    if vendor:
+        views = [v for v in views if v.vendor.lower() == vendor.lower()]
+    if market:
+        views = [v for v in views if v.market == market.lower()]
+    if china_variants is not None:
+        views = [v for v in views if (v.chip.china_variant_of is not None) == china_variants]
+    if sort:
+        views = sorted(views, key=_sort_key(sort))
+    return views
+
+
+def compare(names: Sequence[str], *, source: Catalog | None = None) -> list[ChipView]:
+    """Several chips side by side, in the order given."""
+    return [chip(n, source=source) for n in names]
+
+
+def _sort_key(sort: str) -> Any:
+    if sort not in SORT_KEYS:
+        raise ValueError(f"unknown sort key {sort!r}; choose one of {', '.join(SORT_KEYS)}")
+    if sort in ("name", "vendor", "launch_date"):
+        return lambda v: (getattr(v.chip, sort) or "").lower()
+
+    def numeric(v: ChipView) -> tuple[bool, float]:
+        value = getattr(v.metrics, sort)
+        return (value is None, -(value or 0.0))
+
+    return numeric
+
+
+def flat_row(v: ChipView) -> dict[str, Any]:
+    """One flat record per chip, for tables, CSV and DataFrames."""
+    m, c = v.metrics, v.chip
+    q = {k: c.throughput[k].value if k in c.throughput else None for k in ("fp64", "fp32", "bf16", "fp8", "int8", "fp4")}
+    return {
+        "id": c.id,
+        "vendor": c.vendor,
+        "name": c.name,
+        "market": c.market,
+        "china_variant_of": c.china_variant_of,
+        "launch_date": c.launch_date,
+        **{f"{k}_tflops": val for k, val in q.items()},
+        "tpp": m.tpp,
+        "performance_density": m.performance_density,
+        "die_area_mm2": m.applicable_die_area_mm2,
+        "memory_gb": c.memory_gb.value if c.memory_gb else None,
+        "dram_bandwidth_gbps": m.dram_bandwidth_gbps,
+        "io_bandwidth_gbps": m.io_bandwidth_gbps,
+        "tdp_w": c.tdp_w.value if c.tdp_w else None,
+    }
+
+
+def to_dataframe(views: Iterable[ChipView]) -> Any:
+    """A pandas DataFrame of :func:`flat_row` records (needs ``pip install chipwatch[pandas]``)."""
+    try:
+        import pandas as pd
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ImportError("to_dataframe needs pandas: pip install 'chipwatch[pandas]'") from None
+    return pd.DataFrame([flat_row(v) for v in views]).set_index("id")
