@@ -2,7 +2,7 @@
 
 >>> from chipwatch import chips
 >>> [c.name for c in chips(vendor="nvidia", china_variants=True, sort="tpp")][:3]
-['GeForce RTX 5090 D', 'GeForce RTX 5090 D V2', 'A800 SXM']
+['H800', 'A800 SXM', 'A800 PCIe']
 """
 
 from __future__ import annotations
@@ -16,7 +16,15 @@ from typing import Any
 from .catalog import Catalog, Chip, load_catalog
 from .metrics import Metrics, chip_metrics
 
-SORT_KEYS = ("tpp", "performance_density", "dram_bandwidth_gbps", "io_bandwidth_gbps", "name", "vendor", "launch_date")
+SORT_KEYS = (
+    "tpp",
+    "performance_density",
+    "dram_bandwidth_gbps",
+    "io_bandwidth_gbps",
+    "name",
+    "vendor",
+    "launch_date",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +123,10 @@ def _sort_key(sort: str) -> Any:
 def flat_row(v: ChipView) -> dict[str, Any]:
     """One flat record per chip, for tables, CSV and DataFrames."""
     m, c = v.metrics, v.chip
-    q = {k: c.throughput[k].value if k in c.throughput else None for k in ("fp64", "fp32", "bf16", "fp8", "int8", "fp4")}
+    q = {
+        k: c.throughput[k].value if k in c.throughput else None
+        for k in ("fp64", "fp32", "bf16", "fp8", "int8", "fp4")
+    }
     return {
         "id": c.id,
         "vendor": c.vendor,

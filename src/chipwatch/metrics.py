@@ -68,7 +68,9 @@ def applicable_die_area(dies: Sequence[Die]) -> tuple[float | None, float, str |
         if die.kind == "memory" or die.non_planar is False:
             continue
         if die.area_mm2 is None or die.non_planar is None:
-            missing.append(f"{die.name} ({'area' if die.area_mm2 is None else 'planarity'} unknown)")
+            missing.append(
+                f"{die.name} ({'area' if die.area_mm2 is None else 'planarity'} unknown)"
+            )
             continue
         total += die.count * die.area_mm2.value
     if missing:
@@ -168,7 +170,11 @@ def chip_metrics(chip: Chip) -> Metrics:
     other = chip.other_io_gbps.value if chip.other_io_gbps else 0.0
     io = io_bandwidth_gbps(scale_up, pcie, other)
     if io is None:
-        missing = [n for n, v in (("scale-up bandwidth", scale_up), ("PCIe generation/lanes", pcie)) if v is None]
+        missing = [
+            n
+            for n, v in (("scale-up bandwidth", scale_up), ("PCIe generation/lanes", pcie))
+            if v is None
+        ]
         reasons["io_bandwidth_gbps"] = "unknown: " + ", ".join(missing)
 
     return Metrics(
@@ -205,11 +211,16 @@ def tpp_array(throughput: Mapping[str, FloatArray]) -> FloatArray:
     """Vectorized :func:`tpp`: NaN marks an unknown or unsupported precision."""
     import numpy as np
 
-    scaled = [np.asarray(v, dtype=float) * bits for k, v in throughput.items() if (bits := BIT_LENGTH.get(k))]
+    scaled = [
+        np.asarray(v, dtype=float) * bits
+        for k, v in throughput.items()
+        if (bits := BIT_LENGTH.get(k))
+    ]
     if not scaled:
         raise ValueError("no precision with a TPP bit length given")
     with np.errstate(invalid="ignore"):
-        return np.fmax.reduce(np.stack(np.broadcast_arrays(*scaled)), axis=0)
+        result: FloatArray = np.fmax.reduce(np.stack(np.broadcast_arrays(*scaled)), axis=0)
+        return result
 
 
 def performance_density_array(tpp_values: FloatArray, area_mm2: FloatArray) -> FloatArray:
@@ -218,11 +229,13 @@ def performance_density_array(tpp_values: FloatArray, area_mm2: FloatArray) -> F
 
     area = np.asarray(area_mm2, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(area > 0, np.asarray(tpp_values, dtype=float) / area, np.nan)
+        result: FloatArray = np.where(area > 0, np.asarray(tpp_values, dtype=float) / area, np.nan)
+        return result
 
 
 def io_bandwidth_array(scale_up: FloatArray, pcie: FloatArray, other: FloatArray) -> FloatArray:
     """Vectorized :func:`io_bandwidth_gbps` (NaN propagates unknowns)."""
     import numpy as np
 
-    return np.asarray(scale_up, float) + np.asarray(pcie, float) + np.asarray(other, float)
+    result: FloatArray = np.asarray(scale_up, float) + np.asarray(pcie, float) + np.asarray(other, float)
+    return result

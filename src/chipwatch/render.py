@@ -24,15 +24,27 @@ def fmt(value: Any, digits: int = 1) -> str:
     return str(value)
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, align_right: Sequence[bool] | None = None) -> str:
+def table(
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    align_right: Sequence[bool] | None = None,
+) -> str:
     """A fixed-width text table; numeric columns are right-aligned."""
     cells = [[fmt(v) for v in row] for row in rows]
     raw_rows = cells
     widths = [max([len(h)] + [len(r[i]) for r in raw_rows]) for i, h in enumerate(headers)]
     if align_right is None:
-        align_right = [all(_numeric(r[i]) for r in raw_rows) and bool(raw_rows) for i in range(len(headers))]
+        align_right = [
+            all(_numeric(r[i]) for r in raw_rows) and bool(raw_rows) for i in range(len(headers))
+        ]
+
     def line(vals: Sequence[str]) -> str:
-        return "  ".join(v.rjust(w) if right else v.ljust(w) for v, w, right in zip(vals, widths, align_right, strict=True)).rstrip()
+        return "  ".join(
+            v.rjust(w) if right else v.ljust(w)
+            for v, w, right in zip(vals, widths, align_right, strict=True)
+        ).rstrip()
+
     out = [line(headers), line(["-" * w for w in widths])]
     out += [line(r) for r in raw_rows]
     return "\n".join(out)

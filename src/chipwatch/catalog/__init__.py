@@ -69,14 +69,20 @@ class Catalog:
             families.setdefault(chip.family, []).append(chip)
             if chip.china_variant_of and chip.china_variant_of not in self._by_id:
                 raise CatalogError(
-                    chip.file, chip.id, "china_variant_of", chip.china_variant_of,
+                    chip.file,
+                    chip.id,
+                    "china_variant_of",
+                    chip.china_variant_of,
                     "the id of a chip in the catalog",
                 )
         for family, members in families.items():
             flagships = [c.id for c in members if c.flagship]
             if len(members) > 1 and len(flagships) != 1:
                 raise CatalogError(
-                    members[0].file, members[0].id, "flagship", flagships,
+                    members[0].file,
+                    members[0].id,
+                    "flagship",
+                    flagships,
                     f"family {family!r} has {len(members)} chips; mark exactly one flagship: true",
                 )
 
@@ -111,7 +117,10 @@ def load_catalog(
     for chip in added:
         if chip.id in by_id and not override:
             raise CatalogError(
-                chip.file, chip.id, "id", chip.id,
+                chip.file,
+                chip.id,
+                "id",
+                chip.id,
                 "this id is built in; choose another id or pass --override to replace it",
             )
         by_id[chip.id] = chip

@@ -52,7 +52,12 @@ class CatalogError(ValueError):
 #: Accepted units per kind of quantity and their factor to the canonical unit.
 UNITS: dict[str, dict[str, float]] = {
     "throughput": {
-        "TFLOPS": 1.0, "TOPS": 1.0, "PFLOPS": 1e3, "POPS": 1e3, "GFLOPS": 1e-3, "GOPS": 1e-3,
+        "TFLOPS": 1.0,
+        "TOPS": 1.0,
+        "PFLOPS": 1e3,
+        "POPS": 1e3,
+        "GFLOPS": 1e-3,
+        "GOPS": 1e-3,
     },
     "bandwidth": {"GB/s": 1.0, "TB/s": 1e3, "Gbit/s": 0.125},
     "capacity": {"GB": 1.0, "GiB": 1.073741824, "TB": 1e3},
@@ -62,14 +67,38 @@ UNITS: dict[str, dict[str, float]] = {
     "money": {"USD": 1.0},
 }
 CANONICAL = {
-    "throughput": "TFLOPS", "bandwidth": "GB/s", "capacity": "GB", "area": "mm2",
-    "power": "W", "count": "billion", "money": "USD",
+    "throughput": "TFLOPS",
+    "bandwidth": "GB/s",
+    "capacity": "GB",
+    "area": "mm2",
+    "power": "W",
+    "count": "billion",
+    "money": "USD",
 }
 CHIP_KEYS = {
-    "id", "vendor", "name", "family", "flagship", "aliases", "variant", "form_factor",
-    "architecture", "process", "launch_date", "market", "cloud_only", "china_variant_of",
-    "sources", "throughput", "dies", "transistors_billion", "memory", "interconnect",
-    "tdp_w", "price", "notes",
+    "id",
+    "vendor",
+    "name",
+    "family",
+    "flagship",
+    "aliases",
+    "variant",
+    "form_factor",
+    "architecture",
+    "process",
+    "launch_date",
+    "market",
+    "cloud_only",
+    "china_variant_of",
+    "sources",
+    "throughput",
+    "dies",
+    "transistors_billion",
+    "memory",
+    "interconnect",
+    "tdp_w",
+    "price",
+    "notes",
 }
 QUANTITY_KEYS = {"value", "unit", "sources", "evidence", "basis", "note"}
 MEMORY_DIE_WORDS = re.compile(r"\b(hbm\d?e?|dram|gddr\d?x?|lpddr\d?x?|memory|sram stack)\b", re.I)
@@ -100,9 +129,11 @@ def load_files(paths: Iterable[Path], *, base: Path | None = None) -> list[Chip]
     for path in paths:
         label = _label(path, base)
         try:
-            doc = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
+            doc = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
         except OSError as exc:
-            raise CatalogError(label, None, None, str(path), f"file cannot be read ({exc})") from None
+            raise CatalogError(
+                label, None, None, str(path), f"file cannot be read ({exc})"
+            ) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = f" at line {mark.line + 1}" if mark else ""
@@ -112,7 +143,11 @@ def load_files(paths: Iterable[Path], *, base: Path | None = None) -> list[Chip]
         for chip in parse_document(doc, label):
             if chip.id in seen:
                 raise CatalogError(
-                    label, chip.id, "id", chip.id, f"ids must be unique; already defined in {seen[chip.id]}"
+                    label,
+                    chip.id,
+                    "id",
+                    chip.id,
+                    f"ids must be unique; already defined in {seen[chip.id]}",
                 )
             seen[chip.id] = label
             chips.append(chip)
@@ -131,7 +166,13 @@ def _label(path: Path, base: Path | None) -> str:
 def parse_document(doc: Any, file: str) -> list[Chip]:
     """Validate one parsed YAML document (``sources`` + ``chips``)."""
     if not isinstance(doc, Mapping):
-        raise CatalogError(file, None, None, type(doc).__name__, "a file must be a mapping with 'sources' and 'chips'")
+        raise CatalogError(
+            file,
+            None,
+            None,
+            type(doc).__name__,
+            "a file must be a mapping with 'sources' and 'chips'",
+        )
     _no_unknown(doc, {"sources", "chips"}, _Ctx(file, {}), "")
     ctx = _Ctx(file, _parse_sources(doc.get("sources") or {}, file))
     raw_chips = doc.get("chips")
@@ -210,8 +251,12 @@ def _parse_chip(raw: Any, file_ctx: _Ctx) -> Chip:
         cloud_only=bool(_opt_bool(raw.get("cloud_only"), ctx, "cloud_only")),
         china_variant_of=_opt_str(raw.get("china_variant_of"), ctx, "china_variant_of"),
         throughput=throughput,
-        dies=tuple(_die(d, i, ctx, non_planar) for i, d in enumerate(_list(raw.get("dies"), ctx, "dies"))),
-        transistors_billion=_quantity(raw.get("transistors_billion"), ctx, "transistors_billion", "count"),
+        dies=tuple(
+            _die(d, i, ctx, non_planar) for i, d in enumerate(_list(raw.get("dies"), ctx, "dies"))
+        ),
+        transistors_billion=_quantity(
+            raw.get("transistors_billion"), ctx, "transistors_billion", "count"
+        ),
         memory_type=_opt_str(memory.get("type"), ctx, "memory.type"),
         memory_gb=_quantity(memory.get("capacity_gb"), ctx, "memory.capacity_gb", "capacity"),
         memory_bandwidth_gbps=_quantity(
@@ -219,13 +264,21 @@ def _parse_chip(raw: Any, file_ctx: _Ctx) -> Chip:
         ),
         scale_up=_opt_str(inter.get("scale_up"), ctx, "interconnect.scale_up"),
         scale_up_gbps=_quantity(
-            inter.get("scale_up_gbps_bidir"), ctx, "interconnect.scale_up_gbps_bidir", "bandwidth",
+            inter.get("scale_up_gbps_bidir"),
+            ctx,
+            "interconnect.scale_up_gbps_bidir",
+            "bandwidth",
             allow_zero=True,
         ),
         pcie_gen=_opt_int(inter.get("pcie_gen"), ctx, "interconnect.pcie_gen", range(1, 8)),
-        pcie_lanes=_opt_int(inter.get("pcie_lanes"), ctx, "interconnect.pcie_lanes", (1, 2, 4, 8, 16, 32)),
+        pcie_lanes=_opt_int(
+            inter.get("pcie_lanes"), ctx, "interconnect.pcie_lanes", (1, 2, 4, 8, 16, 32)
+        ),
         other_io_gbps=_quantity(
-            inter.get("other_io_gbps_bidir"), ctx, "interconnect.other_io_gbps_bidir", "bandwidth",
+            inter.get("other_io_gbps_bidir"),
+            ctx,
+            "interconnect.other_io_gbps_bidir",
+            "bandwidth",
             allow_zero=True,
         ),
         tdp_w=_quantity(raw.get("tdp_w"), ctx, "tdp_w", "power"),
@@ -236,7 +289,9 @@ def _parse_chip(raw: Any, file_ctx: _Ctx) -> Chip:
     )
 
 
-def _quantity(raw: Any, ctx: _Ctx, fld: str, kind: str, *, allow_zero: bool = False) -> Quantity | None:
+def _quantity(
+    raw: Any, ctx: _Ctx, fld: str, kind: str, *, allow_zero: bool = False
+) -> Quantity | None:
     """A bare number (canonical unit, chip's sources) or a mapping with provenance."""
     if raw is None:
         return None
@@ -259,13 +314,18 @@ def _quantity(raw: Any, ctx: _Ctx, fld: str, kind: str, *, allow_zero: bool = Fa
     note = _opt_str(spec.get("note"), ctx, f"{fld}.note")
     if basis != "published" and not note:
         raise ctx.fail(
-            f"{fld}.note", note,
+            f"{fld}.note",
+            note,
             f"a note is required when basis is {basis!r} (say how the figure was obtained, "
             "e.g. 'datasheet 1979 is with sparsity; halved')",
         )
     keys = _source_keys(spec.get("sources"), ctx, f"{fld}.sources") or ctx.default_sources
     if not keys:
-        raise ctx.fail(f"{fld}.sources", None, "every number needs a source: list source keys on the number or on the chip")
+        raise ctx.fail(
+            f"{fld}.sources",
+            None,
+            "every number needs a source: list source keys on the number or on the chip",
+        )
     evidence = spec.get("evidence")
     if evidence is None:
         evidence = "derived" if basis != "published" else _best_evidence(keys, ctx)
@@ -316,7 +376,8 @@ def _die(raw: Any, i: int, ctx: _Ctx, chip_non_planar: bool | None) -> Die:
     name = _opt_str(d.get("name"), ctx, f"{fld}.name") or kind
     if kind != "memory" and MEMORY_DIE_WORDS.search(name):
         raise ctx.fail(
-            f"{fld}.kind", kind,
+            f"{fld}.kind",
+            kind,
             f"die {name!r} is a memory die: use kind 'memory' (memory dies never count toward "
             "the applicable die area of performance density)",
         )
@@ -337,7 +398,9 @@ def _price(raw: Any, ctx: _Ctx) -> Price | None:
     p = _mapping(raw, ctx, "price", {"usd", "low", "high", "date", "note", "sources", "evidence"})
     usd = _quantity(
         {k: p[k] for k in ("sources", "evidence") if k in p} | {"value": p.get("usd")},
-        ctx, "price.usd", "money",
+        ctx,
+        "price.usd",
+        "money",
     )
     if usd is None:
         return None
@@ -346,8 +409,13 @@ def _price(raw: Any, ctx: _Ctx) -> Price | None:
     assert low is not None and high is not None
     if not low.value <= usd.value <= high.value:
         raise ctx.fail("price", f"{low.value}..{usd.value}..{high.value}", "low <= usd <= high")
-    return Price(usd, low.value, high.value, _opt_date(p.get("date"), ctx, "price.date"),
-                 _opt_str(p.get("note"), ctx, "price.note"))
+    return Price(
+        usd,
+        low.value,
+        high.value,
+        _opt_date(p.get("date"), ctx, "price.date"),
+        _opt_str(p.get("note"), ctx, "price.note"),
+    )
 
 
 # --- small typed readers -------------------------------------------------------------
@@ -357,7 +425,9 @@ def _no_unknown(raw: Mapping[str, Any], allowed: set[str], ctx: _Ctx, fld: str) 
     for key in raw:
         if key not in allowed:
             where = f"{fld}.{key}" if fld else str(key)
-            raise ctx.fail(where, raw[key], f"unknown field; allowed here: {', '.join(sorted(allowed))}")
+            raise ctx.fail(
+                where, raw[key], f"unknown field; allowed here: {', '.join(sorted(allowed))}"
+            )
 
 
 def _mapping(raw: Any, ctx: _Ctx, fld: str, allowed: set[str]) -> Mapping[str, Any]:
@@ -403,7 +473,9 @@ def _opt_int(raw: Any, ctx: _Ctx, fld: str, allowed: range | tuple[int, ...]) ->
     if raw is None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, int) or raw not in allowed:
-        shown = f"{allowed.start}..{allowed.stop - 1}" if isinstance(allowed, range) else str(allowed)
+        shown = (
+            f"{allowed.start}..{allowed.stop - 1}" if isinstance(allowed, range) else str(allowed)
+        )
         raise ctx.fail(fld, raw, f"an integer in {shown}")
     return raw
 

@@ -11,9 +11,26 @@ from .schema import Chip
 
 #: Words that may precede a chip name without changing which chip is meant.
 PREFIX_WORDS = (
-    "nvidia", "amd", "intel", "habana", "huawei", "hisilicon", "google", "cloud", "aws",
-    "amazon", "geforce", "instinct", "tesla", "cambricon", "biren",
-    "moore", "threads", "moorethreads", "hygon", "the",
+    "nvidia",
+    "amd",
+    "intel",
+    "habana",
+    "huawei",
+    "hisilicon",
+    "google",
+    "cloud",
+    "aws",
+    "amazon",
+    "geforce",
+    "instinct",
+    "tesla",
+    "cambricon",
+    "biren",
+    "moore",
+    "threads",
+    "moorethreads",
+    "hygon",
+    "the",
 )
 _SPLIT = re.compile(r"[^0-9a-z]+")
 
@@ -67,7 +84,10 @@ class NameIndex:
             if len(members) == 1:
                 return Match(flagship)
             others = ", ".join(c.name for c in members if c is not flagship)
-            return Match(flagship, f"{name!r} is a family; showing its flagship {flagship.name} (also: {others})")
+            return Match(
+                flagship,
+                f"{name!r} is a family; showing its flagship {flagship.name} (also: {others})",
+            )
         raise UnknownChipError(name, self.suggest(name))
 
     def suggest(self, name: str, n: int = 3) -> list[str]:

@@ -170,8 +170,7 @@ class Chip:
             "cloud_only": self.cloud_only,
             "china_variant_of": self.china_variant_of,
             "throughput": {
-                k: {**q.to_dict(), "bit_length": BIT_LENGTH[k]}
-                for k, q in self.throughput.items()
+                k: {**q.to_dict(), "bit_length": BIT_LENGTH[k]} for k, q in self.throughput.items()
             },
             "dies": [d.to_dict() for d in self.dies],
             "transistors_billion": _q(self.transistors_billion),
