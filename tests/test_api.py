@@ -10,7 +10,15 @@ import chipwatch
 
 
 def test_public_names_are_exported() -> None:
-    for name in ("catalog", "chip", "chips", "compare", "to_dataframe", "CatalogError", "UnknownChipError"):
+    for name in (
+        "catalog",
+        "chip",
+        "chips",
+        "compare",
+        "to_dataframe",
+        "CatalogError",
+        "UnknownChipError",
+    ):
         assert name in chipwatch.__all__
         assert hasattr(chipwatch, name)
 

@@ -47,7 +47,17 @@ def test_show_family_says_it_picked_the_flagship(capsys: pytest.CaptureFixture[s
 
 
 def test_chips_filters_and_json_list(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "chips", "--vendor", "nvidia", "--china-variants", "--sort", "tpp", "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "chips",
+        "--vendor",
+        "nvidia",
+        "--china-variants",
+        "--sort",
+        "tpp",
+        "--format",
+        "json",
+    )
     assert code == 0
     rows = json.loads(out)
     assert rows and all(r["vendor"] == "NVIDIA" and r["china_variant_of"] for r in rows)
@@ -88,19 +98,36 @@ def test_unknown_chip_suggests_and_exits_2(capsys: pytest.CaptureFixture[str]) -
 
 
 def test_user_catalog_flag_and_override(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "show", "X1", "--catalog", str(DATA / "user-chip.yaml"), "--format", "json")
+    code, out, _ = run(
+        capsys, "show", "X1", "--catalog", str(DATA / "user-chip.yaml"), "--format", "json"
+    )
     assert code == 0 and json.loads(out)["id"] == "acme-x1"
     code, _, err = run(capsys, "show", "H20", "--catalog", str(DATA / "user-override-h20.yaml"))
     assert code == 2 and "--override" in err
     code, out, _ = run(
-        capsys, "show", "H20", "--catalog", str(DATA / "user-override-h20.yaml"), "--override", "--format", "json"
+        capsys,
+        "show",
+        "H20",
+        "--catalog",
+        str(DATA / "user-override-h20.yaml"),
+        "--override",
+        "--format",
+        "json",
     )
     assert code == 0 and json.loads(out)["memory"]["capacity_gb"]["value"] == 141
 
 
 def test_bad_catalog_file_gives_message_not_traceback() -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "chipwatch.cli", "show", "H20", "--catalog", str(DATA / "bad.negative-throughput.yaml")],
+        [
+            sys.executable,
+            "-m",
+            "chipwatch.cli",
+            "show",
+            "H20",
+            "--catalog",
+            str(DATA / "bad.negative-throughput.yaml"),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -124,7 +151,9 @@ def test_show_does_not_import_heavy_libraries(tmp_path: Path) -> None:
     )
     env = {"CHIPWATCH_CACHE_DIR": str(tmp_path), "PATH": "/usr/bin:/bin"}
     for _ in range(2):  # the second run reads the cache
-        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
+        proc = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        )
     assert proc.stderr.strip() == "[]"
 
 

@@ -7,14 +7,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalog import Catalog, Chip, load_catalog
 from .metrics import Metrics, chip_metrics
+
+if TYPE_CHECKING:
+    from .rules import Determination, Item, TimelineEntry
 
 SORT_KEYS = (
     "tpp",
@@ -152,3 +156,78 @@ def to_dataframe(views: Iterable[ChipView]) -> Any:
     except ImportError:  # pragma: no cover - depends on the environment
         raise ImportError("to_dataframe needs pandas: pip install 'chipwatch[pandas]'") from None
     return pd.DataFrame([flat_row(v) for v in views]).set_index("id")
+
+
+# --- export-control determinations ------------------------------------------------------
+
+
+def item(
+    name: str | None = None,
+    *,
+    spec: str | dict[str, str] | None = None,
+    source: Catalog | None = None,
+) -> Item:
+    """The engine's view of a catalog chip (by name) or of ad-hoc specs."""
+    from .rules import item_from_chip, item_from_spec
+
+    if (name is None) == (spec is None):
+        raise ValueError(
+            "give either a chip name or specs (e.g. tpp=2368,die_area=814,dram_bw=4000)"
+        )
+    if spec is not None:
+        return item_from_spec(spec)
+    assert name is not None
+    return item_from_chip(chip(name, source=source))
+
+
+def check(
+    name: str | None = None,
+    *,
+    to: str,
+    on: dt.date,
+    end_user: str | None = None,
+    spec: str | dict[str, str] | None = None,
+    mode: str = "enforcement",
+    exported_from_us: bool = True,
+    screener: Any = None,
+    source: Catalog | None = None,
+) -> Determination:
+    """Is a licence needed to send this chip to ``to`` on ``on``? With reasons.
+
+    >>> import datetime as dt
+    >>> d = check("H20", to="CN", on=dt.date(2024, 6, 1))
+    >>> d.classification, d.license_required
+    ('not 3A090', False)
+    >>> check("H20", to="China", on=dt.date(2025, 5, 1)).review_policy
+    'denial'
+    """
+    from .rules import determine
+
+    return determine(
+        item(name, spec=spec, source=source),
+        to,
+        on,
+        end_user,
+        mode=mode,
+        exported_from_us=exported_from_us,
+        screener=screener,
+    )
+
+
+def timeline(
+    name: str | None = None,
+    *,
+    to: str,
+    start: dt.date = dt.date(2022, 8, 1),
+    end: dt.date | None = None,
+    end_user: str | None = None,
+    spec: str | dict[str, str] | None = None,
+    mode: str = "enforcement",
+    source: Catalog | None = None,
+) -> list[TimelineEntry]:
+    """Each period over which the answer for this chip and destination stayed the same."""
+    from .rules import timeline as run
+
+    return run(
+        item(name, spec=spec, source=source), to, start, end or dt.date.today(), end_user, mode=mode
+    )

@@ -7,6 +7,7 @@ import anything heavier inside their own function.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -28,10 +29,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     from .catalog import CatalogError, UnknownChipError
+    from .rules import CslError, UnknownCountryError
 
     try:
         out = args.func(args)
-    except (CliError, CatalogError, UnknownChipError, ValueError) as exc:
+    except (
+        CliError,
+        CatalogError,
+        UnknownChipError,
+        UnknownCountryError,
+        CslError,
+        ValueError,
+    ) as exc:
         print(f"chipwatch: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except BrokenPipeError:  # e.g. piped into head
@@ -85,7 +94,338 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("names", nargs="+", metavar="NAME")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.set_defaults(func=cmd_compare)
+
+    p = sub.add_parser(
+        "check",
+        parents=[common],
+        help="licence requirement for a chip, destination, date and end user",
+    )
+    p.add_argument("name", nargs="?", help="catalog chip (or use --spec / --input)")
+    p.add_argument(
+        "--to", help="destination: ISO code (CN), or a country name in English or Arabic"
+    )
+    p.add_argument("--on", type=_date, help="date YYYY-MM-DD (default: today)")
+    p.add_argument(
+        "--end-user", help="end user's name (screened against the Entity List subset and --csl)"
+    )
+    p.add_argument(
+        "--spec",
+        help="ad-hoc specs instead of a chip: tpp=2368,die_area=814,dram_bw=4000,market=datacenter",
+    )
+    p.add_argument(
+        "--mode",
+        choices=("enforcement", "legal-text"),
+        default="enforcement",
+        help="enforcement (default) skips rules BIS does not enforce (AI Diffusion); legal-text applies the CFR text",
+    )
+    p.add_argument(
+        "--not-from-us",
+        action="store_true",
+        help="the export leaves from outside the United States (reexport)",
+    )
+    p.add_argument(
+        "--csl",
+        metavar="FILE",
+        help="also screen against an official Consolidated Screening List CSV",
+    )
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="show evidence levels, source URLs and missing inputs",
+    )
+    p.add_argument("--format", choices=("table", "json", "md"), default="table")
+    p.add_argument(
+        "--audit", metavar="FILE", help="append each determination to this JSON-lines audit log"
+    )
+    p.add_argument(
+        "--input", metavar="CSV", help="bulk: rows with chip (or spec columns), to, on, end_user"
+    )
+    p.add_argument(
+        "--output", metavar="CSV", help="bulk: where to write results (written atomically)"
+    )
+    p.add_argument(
+        "--excel",
+        action="store_true",
+        help="bulk: write UTF-8 with BOM so Excel shows Arabic correctly",
+    )
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser(
+        "timeline",
+        parents=[common],
+        help="how the answer for a chip and destination changed over time",
+    )
+    p.add_argument("name", nargs="?")
+    p.add_argument("--to", required=True)
+    p.add_argument("--spec")
+    p.add_argument("--end-user")
+    p.add_argument(
+        "--from", dest="start", type=_date, default=None, help="start date (default 2022-08-01)"
+    )
+    p.add_argument("--until", dest="end", type=_date, default=None, help="end date (default today)")
+    p.add_argument("--mode", choices=("enforcement", "legal-text"), default="enforcement")
+    p.add_argument("--format", choices=("table", "json", "md"), default="table")
+    p.set_defaults(func=cmd_timeline)
+
+    p = sub.add_parser(
+        "rules", help="list the regulatory events chipwatch knows; 'rules show ID' for one"
+    )
+    p.add_argument("action", nargs="?", choices=("list", "show"), default="list")
+    p.add_argument("id", nargs="?")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_rules)
     return parser
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid date {text!r}: use YYYY-MM-DD") from None
+
+
+def _screener(args: argparse.Namespace) -> Any:
+    if not getattr(args, "csl", None):
+        return None
+    from .rules import load_csl
+
+    return load_csl(args.csl)
+
+
+def cmd_check(args: argparse.Namespace) -> str:
+    if args.input:
+        return _bulk_check(args)
+    if not args.to:
+        raise CliError("check needs --to CC (destination), e.g. --to CN")
+    if (args.name is None) == (args.spec is None):
+        raise CliError(
+            "check needs a chip name or --spec (e.g. --spec tpp=2368,die_area=814,dram_bw=4000)"
+        )
+    d = api.check(
+        args.name,
+        to=args.to,
+        on=args.on or dt.date.today(),
+        end_user=args.end_user,
+        spec=args.spec,
+        mode=args.mode,
+        exported_from_us=not args.not_from_us,
+        screener=_screener(args),
+        source=_source(args),
+    )
+    if args.audit:
+        _audit(args.audit, vars(args), d.to_dict())
+    from .rules.render import determination_md, determination_text
+
+    if args.format == "json":
+        return to_json(d.to_dict())
+    if args.format == "md":
+        return determination_md(d)
+    return determination_text(d, explain=args.explain)
+
+
+def cmd_timeline(args: argparse.Namespace) -> str:
+    if (args.name is None) == (args.spec is None):
+        raise CliError("timeline needs a chip name or --spec")
+    entries = api.timeline(
+        args.name,
+        to=args.to,
+        start=args.start or dt.date(2022, 8, 1),
+        end=args.end,
+        end_user=args.end_user,
+        spec=args.spec,
+        mode=args.mode,
+        source=_source(args),
+    )
+    from .rules.render import timeline_text
+
+    if args.format == "json":
+        return to_json([e.to_dict() for e in entries])
+    return timeline_text(entries, markdown=args.format == "md")
+
+
+def cmd_rules(args: argparse.Namespace) -> str:
+    from .rules import load_rules
+    from .rules.render import event_text, events_text
+
+    rules = load_rules()
+    if args.action == "show":
+        if not args.id:
+            raise CliError("rules show needs an event id (see 'chipwatch rules')")
+        event = rules.by_id.get(args.id)
+        if event is None:
+            import difflib
+
+            close = difflib.get_close_matches(args.id, list(rules.by_id), n=3, cutoff=0.4)
+            raise CliError(
+                f"unknown rule {args.id!r}"
+                + (f"; did you mean {', '.join(close)}?" if close else "")
+            )
+        return to_json(event.to_dict()) if args.format == "json" else event_text(event)
+    events = sorted(rules.events, key=lambda e: e.effective)
+    if args.format == "json":
+        return to_json([e.to_dict() for e in events])
+    return events_text(events) + f"\n{len(events)} events · data {rules.version}"
+
+
+def _audit(path: str, inputs: dict[str, Any], result: dict[str, Any]) -> None:
+    """Append one JSON line (one write call, so concurrent appends do not interleave)."""
+    import json
+    import os
+
+    record = {
+        "time": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "inputs": {
+            k: (v.isoformat() if isinstance(v, dt.date) else v)
+            for k, v in inputs.items()
+            if k != "func"
+        },
+        "result": result,
+        "data_version": result.get("data_version"),
+    }
+    line = (json.dumps(record, ensure_ascii=False) + "\n").encode()
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, line)
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        raise CliError(f"cannot write audit log {path}: {exc}") from None
+
+
+BULK_RESULT_COLUMNS = (
+    "classification",
+    "license_required",
+    "review_policy",
+    "license_exceptions",
+    "conditions",
+    "import_restrictions",
+    "reasons",
+    "data_version",
+    "error",
+)
+
+
+def _bulk_check(args: argparse.Namespace) -> str:
+    """Check every row of a CSV; per-row errors go in the 'error' column."""
+    import csv
+
+    if not args.output:
+        raise CliError("--input needs --output FILE for the results")
+    try:
+        with open(args.input, encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            fields = list(reader.fieldnames or [])
+            rows = list(reader)
+    except OSError as exc:
+        raise CliError(f"cannot read {args.input}: {exc}") from None
+    except (csv.Error, UnicodeDecodeError) as exc:
+        raise CliError(f"{args.input} is not a readable UTF-8 CSV file: {exc}") from None
+    if not fields:
+        raise CliError(
+            f"{args.input} has no header row; expected columns such as chip,to,on,end_user"
+        )
+    screener, source = _screener(args), _source(args)
+    out_rows, counts = [], {"required": 0, "not required": 0, "undetermined": 0, "error": 0}
+    for line_no, row in enumerate(rows, start=2):
+        result = dict.fromkeys(BULK_RESULT_COLUMNS, "")
+        try:
+            d = _check_row(row, args, screener, source)
+        except Exception as exc:
+            result["error"] = f"line {line_no}: {exc}"
+            counts["error"] += 1
+        else:
+            data = d.to_dict()
+            result.update(
+                classification=d.classification,
+                license_required={True: "yes", False: "no", None: "undetermined"}[
+                    d.license_required
+                ],
+                review_policy=d.review_policy or "",
+                license_exceptions="; ".join(x["id"] for x in d.license_exceptions),
+                conditions="; ".join(c["text"] for c in d.conditions),
+                import_restrictions="; ".join(m["text"] for m in d.import_restrictions),
+                reasons=" | ".join(f"[{r.rule}] {r.paragraph}: {r.text}" for r in d.reasons),
+                data_version=d.data_version,
+            )
+            counts[
+                {True: "required", False: "not required", None: "undetermined"}[d.license_required]
+            ] += 1
+            if args.audit:
+                _audit(args.audit, {"row": line_no, **row}, data)
+        out_rows.append({**row, **result})
+    _write_csv_atomically(
+        args.output,
+        fields + [c for c in BULK_RESULT_COLUMNS if c not in fields],
+        out_rows,
+        bom=args.excel,
+    )
+    summary = ", ".join(f"{v} {k}" for k, v in counts.items() if v)
+    return f"{len(out_rows)} rows checked ({summary or 'none'}) → {args.output}"
+
+
+def _check_row(row: dict[str, str], args: argparse.Namespace, screener: Any, source: Any) -> Any:
+    from .rules.engine import SPEC_KEYS
+
+    get = lambda *keys: next((row[k].strip() for k in keys if row.get(k) and row[k].strip()), None)  # noqa: E731
+    to = get("to", "destination", "country") or args.to
+    if not to:
+        raise CliError("no destination: add a 'to' column or pass --to")
+    on_text = get("on", "date")
+    on = _date_or_error(on_text) if on_text else (args.on or dt.date.today())
+    spec_keys = [*SPEC_KEYS, "die_area", "market", "vendor", "kind"]
+    spec = {k: row[k].strip() for k in spec_keys if row.get(k) and row[k].strip()}
+    name = get("chip", "name")
+    if name and spec:
+        raise CliError("give either a chip name or spec columns, not both")
+    if name is None and not spec:
+        raise CliError(
+            "no chip: fill the 'chip' column or spec columns such as tpp, die_area, dram_bw"
+        )
+    if spec and get("name"):
+        spec["name"] = get("name") or ""
+    return api.check(
+        name,
+        to=to,
+        on=on,
+        end_user=get("end_user", "end user"),
+        spec=spec or None,
+        mode=args.mode,
+        exported_from_us=not args.not_from_us,
+        screener=screener,
+        source=source,
+    )
+
+
+def _date_or_error(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise CliError(f"invalid date {text!r}: use YYYY-MM-DD") from None
+
+
+def _write_csv_atomically(
+    path: str, fields: list[str], rows: list[dict[str, Any]], *, bom: bool
+) -> None:
+    import csv
+    import os
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".chipwatch-", suffix=".csv.tmp")
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=fields, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def _source(args: argparse.Namespace) -> Any:

@@ -237,5 +237,7 @@ def io_bandwidth_array(scale_up: FloatArray, pcie: FloatArray, other: FloatArray
     """Vectorized :func:`io_bandwidth_gbps` (NaN propagates unknowns)."""
     import numpy as np
 
-    result: FloatArray = np.asarray(scale_up, float) + np.asarray(pcie, float) + np.asarray(other, float)
+    result: FloatArray = (
+        np.asarray(scale_up, float) + np.asarray(pcie, float) + np.asarray(other, float)
+    )
     return result
