@@ -10,13 +10,20 @@ A narrow public API over the cited chip catalog and its export-control metrics:
 'H100 SXM'
 >>> len(chipwatch.catalog()) >= 55
 True
+
+and the export-control engine:
+
+>>> import datetime as dt
+>>> d = chipwatch.check("H20", to="CN", on=dt.date(2025, 5, 1))
+>>> d.license_required, d.review_policy, d.reasons[1].rule
+(True, 'denial', '2025-04-09-isinformed-h20')
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .api import ChipView, catalog, chip, chips, compare, to_dataframe
+from .api import ChipView, catalog, check, chip, chips, compare, timeline, to_dataframe
 from .catalog import Catalog, CatalogError, UnknownChipError
 from .metrics import Metrics
 
@@ -28,8 +35,10 @@ __all__ = [
     "UnknownChipError",
     "__version__",
     "catalog",
+    "check",
     "chip",
     "chips",
     "compare",
+    "timeline",
     "to_dataframe",
 ]

@@ -367,7 +367,9 @@ def _bulk_check(args: argparse.Namespace) -> str:
 def _check_row(row: dict[str, str], args: argparse.Namespace, screener: Any, source: Any) -> Any:
     from .rules.engine import SPEC_KEYS
 
-    get = lambda *keys: next((row[k].strip() for k in keys if row.get(k) and row[k].strip()), None)  # noqa: E731
+    def get(*keys: str) -> str | None:
+        return next((row[k].strip() for k in keys if row.get(k) and row[k].strip()), None)
+
     to = get("to", "destination", "country") or args.to
     if not to:
         raise CliError("no destination: add a 'to' column or pass --to")

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .load import DATA_DIR, RuleDataError
+from .load import DATA_DIR, RuleDataError, read_yaml
 
 _ARABIC_FOLD = str.maketrans(
     {"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي", "ؤ": "و", "ئ": "ي", "ـ": None}
@@ -119,13 +119,9 @@ class Countries:
 @functools.lru_cache(maxsize=1)
 def countries() -> Countries:
     """The shipped destination table (``data/countries.yaml``)."""
-    import yaml
-
-    path = DATA_DIR / "countries.yaml"
-    doc = yaml.load(
-        path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return parse_countries(
+        read_yaml(DATA_DIR / "countries.yaml", "countries.yaml"), "countries.yaml"
     )
-    return parse_countries(doc, "countries.yaml")
 
 
 def parse_countries(doc: Any, file: str) -> Countries:

@@ -132,11 +132,17 @@ class Compare(Criterion):
         )
 
     def evaluate_arrays(self, arrays: ArrayFacts) -> tuple[BoolArray, BoolArray]:
+        return arrays.leaf(self, lambda: self._masks(arrays))
+
+    def _masks(self, arrays: ArrayFacts) -> tuple[BoolArray, BoolArray]:
         import numpy as np
 
         lo, hi = arrays.interval(self.metric)
         fn = getattr(np, _NUMPY_OPS[self.op])
         with np.errstate(invalid="ignore"):
+            if lo is hi:  # exact values: one comparison (NaN compares false both ways)
+                true = fn(lo, self.value)
+                return true, ~true & ~np.isnan(lo)
             at_lo, at_hi = fn(lo, self.value), fn(hi, self.value)
         true = np.asarray(at_lo & at_hi, dtype=bool)
         false = np.asarray(~at_lo & ~at_hi, dtype=bool) & ~np.isnan(lo) & ~np.isnan(hi)
@@ -163,6 +169,9 @@ class Flag(Criterion):
         return Outcome(result, (Finding(text, result, None, self.ref),))
 
     def evaluate_arrays(self, arrays: ArrayFacts) -> tuple[BoolArray, BoolArray]:
+        return arrays.leaf(self, lambda: self._masks(arrays))
+
+    def _masks(self, arrays: ArrayFacts) -> tuple[BoolArray, BoolArray]:
         import numpy as np
 
         known, value = arrays.flag(self.name)
@@ -182,6 +191,9 @@ class Product(Criterion):
         return Outcome(result, (Finding(text, result, None, self.ref),))
 
     def evaluate_arrays(self, arrays: ArrayFacts) -> tuple[BoolArray, BoolArray]:
+        return arrays.leaf(self, lambda: self._masks(arrays))
+
+    def _masks(self, arrays: ArrayFacts) -> tuple[BoolArray, BoolArray]:
         import numpy as np
 
         named = (
@@ -206,6 +218,9 @@ class Vendor(Criterion):
         return Outcome(result, (Finding(text, result, None, self.ref),))
 
     def evaluate_arrays(self, arrays: ArrayFacts) -> tuple[BoolArray, BoolArray]:
+        return arrays.leaf(self, lambda: self._masks(arrays))
+
+    def _masks(self, arrays: ArrayFacts) -> tuple[BoolArray, BoolArray]:
         import numpy as np
 
         if arrays.vendors is None:
@@ -314,6 +329,15 @@ class ArrayFacts:
     product_ids: Any = None
     vendors: Any = None
     classification: Any = None
+    memo: dict[Criterion, tuple[BoolArray, BoolArray]] = field(default_factory=dict)
+
+    def leaf(
+        self, criterion: Criterion, compute: Callable[[], tuple[BoolArray, BoolArray]]
+    ) -> tuple[BoolArray, BoolArray]:
+        """Masks of a leaf test, computed once per set of arrays (rules repeat the same tests)."""
+        if criterion not in self.memo:
+            self.memo[criterion] = compute()
+        return self.memo[criterion]
 
     def interval(self, metric: str) -> tuple[FloatArray, FloatArray]:
         import numpy as np

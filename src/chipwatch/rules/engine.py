@@ -143,6 +143,8 @@ def item_from_spec(spec: Mapping[str, str] | str) -> Item:
     kind = pairs.get("kind", "ic")
     if kind not in ("ic", "computer", "hbm"):
         raise SpecError(f"spec kind={kind!r}: use ic, computer or hbm")
+    if kind == "hbm":
+        metrics.setdefault("tpp", (0.0, 0.0))  # a memory device has no processing units
     flags: dict[str, bool | None] = {
         "datacenter": None if market is None else market == "datacenter",
         "hbm": kind == "hbm",
@@ -610,9 +612,8 @@ class Plan:
         import numpy as np
 
         n = arrays.n
-        arrays.flags.setdefault(
-            "exported_from_us", (np.ones(n, bool), np.full(n, self.exported_from_us))
-        )
+        arrays.memo.clear()  # leaf masks are shared within one evaluation only
+        arrays.flags["exported_from_us"] = (np.ones(n, bool), np.full(n, self.exported_from_us))
         labels: list[str] = []
         class_idx = np.full(n, -2, dtype=np.int16)  # -2 = not decided yet
         possible_masks: list[tuple[str, npt.NDArray[np.bool_]]] = []
@@ -645,8 +646,9 @@ class Plan:
         all_false = np.ones(n, bool)
         policy = np.full(n, -3, dtype=np.int8)  # -3 = unset
         policy_conflict = np.zeros(n, bool)
+        reqs = self._requirement_arrays(arrays)
         for label, mask in possible_masks:
-            lt, lf, pol = self._outcome_arrays(label, arrays)
+            lt, lf, pol = self._outcome_arrays(label, reqs, n)
             all_true &= ~mask | lt
             all_false &= ~mask | lf
             first = mask & (policy == -3)
@@ -662,32 +664,47 @@ class Plan:
             "policies": [_POLICY_NAMES[i] for i in range(3)],
         }
 
-    def _outcome_arrays(self, classification: str, arrays: ArrayFacts) -> tuple[Any, Any, Any]:
+    def _requirement_arrays(self, arrays: ArrayFacts) -> list[tuple[Requirement, Any, Any, Any]]:
+        """Per requirement: item-criterion masks (None when class-dependent) and policy codes."""
         import numpy as np
 
-        n = arrays.n
-        any_true = np.zeros(n, bool)
-        all_false = np.ones(n, bool)
-        policy = np.full(n, -1, dtype=np.int8)
+        out = []
         for req, rule in self.requirements:
-            if req.all_items:
-                t, f = np.ones(n, bool), np.zeros(n, bool)
-            elif req.paragraphs:
-                hit = classification.startswith(tuple(req.paragraphs))
-                undetermined = not hit and req.other_items_undetermined
-                t = np.full(n, hit)
-                f = np.full(n, not hit and not undetermined)
-            else:
-                assert req.items is not None
-                t, f = req.items.evaluate_arrays(arrays)
-            any_true |= t
-            all_false &= f
-            pol = np.full(n, _POLICY_CODES[rule.policy], dtype=np.int8)
+            t, f = req.items.evaluate_arrays(arrays) if req.items is not None else (None, None)
+            pol: Any = np.int8(_POLICY_CODES[rule.policy])
             for change in self.policy_changes:
                 if req.key in change.applies_to:
-                    ct = change.when.evaluate_arrays(arrays)[0] if change.when else np.ones(n, bool)
-                    pol = np.where(ct, np.int8(_POLICY_CODES[change.policy]), pol)
-            policy = np.where(t & (pol > policy), pol, policy)
+                    changed = np.int8(_POLICY_CODES[change.policy])
+                    pol = (
+                        np.where(change.when.evaluate_arrays(arrays)[0], changed, pol)
+                        if change.when
+                        else changed
+                    )
+            out.append((req, t, f, pol))
+        return out
+
+    @staticmethod
+    def _outcome_arrays(
+        classification: str, reqs: Sequence[tuple[Requirement, Any, Any, Any]], n: int
+    ) -> tuple[Any, Any, Any]:
+        """(certainly required, certainly not required, review policy code) for one classification."""
+        import numpy as np
+
+        any_true = np.zeros(n, bool)
+        all_false = np.ones(n, bool)
+        policy: Any = np.full(n, -1, dtype=np.int8)
+        for req, t, f, pol in reqs:
+            if t is None:  # decided by the classification alone
+                hit = req.all_items or classification.startswith(tuple(req.paragraphs))
+                if hit:
+                    any_true[:] = True
+                    policy = np.maximum(policy, pol)
+                elif req.other_items_undetermined:
+                    all_false[:] = False
+                continue
+            any_true |= t
+            all_false &= f
+            policy = np.where(t, np.maximum(policy, pol), policy)
         return any_true, all_false & ~any_true, np.where(any_true, policy, -1).astype(np.int8)
 
 
@@ -864,8 +881,13 @@ def _plan(
                 Reason(
                     "screening",
                     "-",
-                    f"end user {end_user!r} matches {entity.name!r} (score {score}): not on the "
-                    f"screened lists; headquartered in {entity.country}",
+                    f"end user {end_user!r} matches {entity.name!r} (score {score})"
+                    + (
+                        f" on the {entity.list_name}, which imposes no export licence requirement"
+                        if entity.list_name
+                        else ": not on the screened lists"
+                    )
+                    + f"; headquartered in {entity.country}",
                     "-",
                     "secondary",
                 )
@@ -1057,3 +1079,48 @@ def timeline(
             )
         )
     return entries
+
+
+def array_facts(
+    *,
+    metrics: Mapping[str, Any],
+    datacenter: Any,
+    hbm: Any = None,
+    product_ids: Any = None,
+    vendors: Any = None,
+) -> ArrayFacts:
+    """Column arrays for :meth:`Plan.evaluate_arrays`; NaN marks an unknown metric."""
+    import numpy as np
+
+    dc = np.asarray(datacenter, dtype=bool)
+    n = dc.shape[0]
+    cols = {k: (col, col) for k, v in metrics.items() for col in [np.asarray(v, float)]}
+    flags = {
+        "datacenter": (np.ones(n, bool), dc),
+        "hbm": (np.ones(n, bool), np.zeros(n, bool) if hbm is None else np.asarray(hbm, bool)),
+    }
+    return ArrayFacts(n, cols, flags, product_ids, vendors)
+
+
+def items_to_arrays(items: Sequence[Item]) -> ArrayFacts:
+    """Stack items' facts into columns (intervals kept; unknown flags marked unknown)."""
+    import numpy as np
+
+    n = len(items)
+    names = {m for it in items for m in it.facts.metrics}
+    cols = {}
+    for m in names:
+        lo = np.array([it.facts.metrics.get(m, (np.nan, np.nan))[0] for it in items], float)
+        hi = np.array([it.facts.metrics.get(m, (np.nan, np.nan))[1] for it in items], float)
+        cols[m] = (lo, hi)
+    flags = {}
+    for f in ("datacenter", "hbm"):
+        values = [it.facts.flags.get(f) for it in items]
+        flags[f] = (np.array([v is not None for v in values]), np.array([bool(v) for v in values]))
+    return ArrayFacts(
+        n,
+        cols,
+        flags,
+        np.array([it.id or "" for it in items], dtype=object),
+        np.array([it.facts.vendor or "" for it in items], dtype=object),
+    )

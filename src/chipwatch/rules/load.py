@@ -474,23 +474,33 @@ def parse_entities(raw: Any, file: str) -> tuple[Entity, ...]:
     return tuple(out)
 
 
-@functools.lru_cache(maxsize=1)
-def load_rules() -> RuleSet:
-    """All shipped events and parties (validated once per process)."""
+def read_yaml(path: Path, label: str) -> Any:
+    """Parse a data file; syntax errors and impossible values become a :class:`RuleDataError`."""
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
+    except OSError as exc:
+        raise RuleDataError(label, "", str(path), f"a readable file ({exc})") from None
+    except (yaml.YAMLError, ValueError) as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise RuleDataError(label, "", str(exc).splitlines()[0], f"valid YAML{where}") from None
+
+
+@functools.lru_cache(maxsize=1)
+def load_rules() -> RuleSet:
+    """All shipped events and parties (validated once per process)."""
     files = sorted((DATA_DIR / "rules").glob("*.yaml"))
     digest = hashlib.sha256()
     events = []
     for path in files:
-        text = path.read_text(encoding="utf-8")
-        digest.update(text.encode())
-        events.append(parse_event(yaml.load(text, Loader=loader), f"rules/{path.name}"))
+        digest.update(path.read_bytes())
+        events.append(parse_event(read_yaml(path, f"rules/{path.name}"), f"rules/{path.name}"))
     entities_path = DATA_DIR / "entities.yaml"
-    text = entities_path.read_text(encoding="utf-8")
-    digest.update(text.encode())
-    entities = parse_entities(yaml.load(text, Loader=loader), "entities.yaml")
+    digest.update(entities_path.read_bytes())
+    entities = parse_entities(read_yaml(entities_path, "entities.yaml"), "entities.yaml")
     by_id = {e.id: e for e in events}
     _check_references(events, by_id)
     latest = max(e.effective for e in events)

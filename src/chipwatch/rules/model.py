@@ -209,7 +209,7 @@ class Event:
                 return f"superseded by {self.superseded_by}"
             return "not enforced"
         if self.not_enforced_since and on >= self.not_enforced_since:
-            return "not enforced (legal-text mode applies it)"
+            return "in force in the CFR text (not enforced by BIS)"
         return "in force"
 
     def to_dict(self) -> dict[str, Any]:

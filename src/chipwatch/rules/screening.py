@@ -58,12 +58,16 @@ THRESHOLD = 0.86
 #: Score given when every word of a distinctive listed name appears in the query.
 CONTAINED_SCORE = 0.9
 _WORD = re.compile(r"[^\w]+", re.UNICODE)
+_DOTTED = re.compile(r"\b(?:\w\.){2,}")
 
 
 def name_key(name: str) -> tuple[str, ...]:
     """Normalized words of a party name without corporate suffixes."""
     text = unicodedata.normalize("NFKD", name)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
+    text = _DOTTED.sub(
+        lambda m: m.group().replace(".", ""), text
+    )  # "s.a." -> "sa", "l.l.c." -> "llc"
     words = [w for w in _WORD.split(text) if w]
     core = [w for w in words if w not in SUFFIXES]
     return tuple(core or words)
@@ -139,6 +143,8 @@ def screen(name: str, screener: Screener | None = None) -> ScreeningMatch | None
 
 
 CSL_COLUMNS = ("source", "name")
+#: CSL sources whose entries carry an export licence requirement.
+LICENSING_LISTS = ("entity list", "military end user")
 
 
 class CslError(ValueError):
@@ -174,6 +180,8 @@ def load_csl(path: str | Path, extra: Sequence[Entity] = ()) -> Screener:
         if not row.get("name"):
             continue
         aliases = tuple(a.strip() for a in row.get("alt_names", "").split(";") if a.strip())
+        list_name = row.get("source") or "Consolidated Screening List"
+        licensing = any(k in list_name.lower() for k in LICENSING_LISTS)
         country = (
             (row.get("countries") or row.get("addresses") or "").split(";")[0].strip()[:2].upper()
         )
@@ -182,14 +190,15 @@ def load_csl(path: str | Path, extra: Sequence[Entity] = ()) -> Screener:
                 name=row["name"],
                 country=country or "??",
                 aliases=aliases,
-                listed=True,
+                listed=licensing,
                 added=None,
                 citation=row.get("federal_register_notice") or None,
-                list_name=row.get("source") or "Consolidated Screening List",
+                list_name=list_name,
                 license_requirement=row.get("license_requirement") or None,
-                policy=_policy(row.get("license_policy", "")),
+                policy=_policy(row.get("license_policy", "")) if licensing else None,
                 source=row.get("source_list_url") or str(p),
-                notes="from a user-supplied Consolidated Screening List file; listing date not given",
+                notes="from a user-supplied Consolidated Screening List file; listing date not given"
+                + ("" if licensing else "; this list imposes no export licence requirement"),
             )
         )
     return Screener(parties)
