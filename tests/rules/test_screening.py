@@ -78,3 +78,16 @@ def test_csl_missing_columns_is_a_clear_error(tmp_path: Path) -> None:
 def test_entity_list_blocks_licence_exceptions() -> None:
     d = chipwatch.check("RTX 4090", to="CN", on=dt.date(2024, 6, 1), end_user="Huawei")
     assert d.license_required is True and d.license_exceptions == ()
+
+
+def test_csl_json_download_format() -> None:
+    match = load_csl(DATA / "csl-sample.json").screen("Example Photonics Research Institute")
+    assert match is not None and match.entity.listed and match.entity.policy == "denial"
+    assert match.entity.country == "CN"
+
+
+def test_csl_garbage_is_a_clear_error(tmp_path: Path) -> None:
+    bad = tmp_path / "csl.json"
+    bad.write_text("{not json")
+    with pytest.raises(CslError, match="not a Consolidated Screening List"):
+        load_csl(bad)

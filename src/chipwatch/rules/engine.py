@@ -345,7 +345,7 @@ class Plan:
             license_exceptions=exceptions,
             conditions=tuple({(c["rule"], c["text"]): c for c in conditions}.values()),
             import_restrictions=tuple(self._imports(item)),
-            reasons=tuple(reasons),
+            reasons=tuple(dict.fromkeys(reasons)),
             missing=tuple(dict.fromkeys(missing)),
             data_version=self.rules.version,
             mode=self.mode,
@@ -371,20 +371,23 @@ class Plan:
         for p in cls.paragraphs:
             out = p.when.evaluate(facts)
             value, findings = out.value, list(out.findings)
+            excluded_by = None
             for x in cls.exclusions:
                 if not p.id.startswith(tuple(x.paragraphs)) or value is False:
                     continue
                 ex = x.when.evaluate(facts)
                 if ex.value is True:
-                    reasons.append(_reason(event, x.id, f"{x.text}: " + _join(ex.findings)))
-                    value = False
+                    origin = self._origin(x.introduced_by, event)
+                    reasons.append(_reason(origin, x.id, f"{x.text}: " + _join(ex.findings)))
+                    value, excluded_by = False, x.id
                     break
                 if ex.value is None:
                     value, findings = None, findings + list(ex.findings)
             label = _eccn(p.id, kind)
+            origin = self._origin(p.introduced_by, event)
             if value is True:
                 possible.append(label)
-                reasons.append(_reason(event, label, f"{p.text}: " + _join(findings)))
+                reasons.append(_reason(origin, label, f"{p.text}: " + _join(findings)))
                 break
             if value is None:
                 possible.append(label)
@@ -398,12 +401,21 @@ class Plan:
                     )
                 )
             else:
-                failed.append(f"not {label} ({_join(f for f in findings if f.value is False)})")
+                why = (
+                    f"meets it but {excluded_by} applies"
+                    if excluded_by
+                    else _join(f for f in findings if f.value is False)
+                )
+                failed.append(f"not {label} ({why})")
         else:
             possible.append(NOT_CONTROLLED)
             if failed:
                 reasons.insert(0, _reason(event, cls.eccn, "; ".join(failed)))
         return possible, reasons, missing
+
+    def _origin(self, event_id: str | None, default: Event) -> Event:
+        """The event that introduced a restated paragraph (for its citation)."""
+        return self.rules.by_id.get(event_id, default) if event_id else default
 
     def _outcome_for(
         self, classification: str, facts: Facts

@@ -247,19 +247,21 @@ def _classification(r: _Reader, raw: Any) -> Classification | None:
     paragraphs = []
     for i, p in enumerate(c.get("paragraphs") or []):
         f = f"classification.paragraphs[{i}]"
-        spec = r.mapping(p, f, {"id", "text", "when"})
+        spec = r.mapping(p, f, {"id", "text", "when", "introduced_by"})
         when = r.criterion(spec.get("when"), f"{f}.when")
         if when is None:
             raise r.fail(f"{f}.when", None, "a criterion")
         paragraphs.append(
-            ClassificationParagraph(r.text(spec, "id", f), r.text(spec, "text", f), when)
+            ClassificationParagraph(
+                r.text(spec, "id", f), r.text(spec, "text", f), when, spec.get("introduced_by")
+            )
         )
     if not paragraphs:
         raise r.fail("classification.paragraphs", None, "at least one paragraph")
     exclusions = []
     for i, x in enumerate(c.get("exclusions") or []):
         f = f"classification.exclusions[{i}]"
-        spec = r.mapping(x, f, {"id", "text", "paragraphs", "when"})
+        spec = r.mapping(x, f, {"id", "text", "paragraphs", "when", "introduced_by"})
         when = r.criterion(spec.get("when"), f"{f}.when")
         if when is None:
             raise r.fail(f"{f}.when", None, "a criterion")
@@ -269,6 +271,7 @@ def _classification(r: _Reader, raw: Any) -> Classification | None:
                 r.text(spec, "text", f),
                 r.strings(spec.get("paragraphs"), f"{f}.paragraphs"),
                 when,
+                spec.get("introduced_by"),
             )
         )
     return Classification(r.text(c, "eccn", "classification"), tuple(paragraphs), tuple(exclusions))

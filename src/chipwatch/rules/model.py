@@ -134,6 +134,7 @@ class ClassificationParagraph:
     id: str
     text: str
     when: Criterion
+    introduced_by: str | None = None  # the event whose text this restates
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +143,7 @@ class Exclusion:
     text: str
     paragraphs: tuple[str, ...]
     when: Criterion
+    introduced_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -161,20 +161,11 @@ def load_csl(path: str | Path, extra: Sequence[Entity] = ()) -> Screener:
     """
     p = Path(path)
     try:
-        with p.open(encoding="utf-8-sig", newline="") as fh:
-            reader = csv.DictReader(fh)
-            header = [h.strip().lower() for h in reader.fieldnames or []]
-            missing = [c for c in CSL_COLUMNS if c not in header]
-            if missing:
-                raise CslError(
-                    f"{p}: missing column(s) {', '.join(missing)}; found {', '.join(header) or 'no header'}"
-                )
-            rows = [
-                {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
-                for row in reader
-            ]
+        rows = _read_csl_json(p) if p.suffix.lower() == ".json" else _read_csl_csv(p)
     except OSError as exc:
         raise CslError(f"{p}: cannot be read ({exc})") from None
+    except (ValueError, csv.Error) as exc:
+        raise CslError(f"{p}: not a Consolidated Screening List file ({exc})") from None
     parties = list(extra) or list(load_rules().entities)
     for row in rows:
         if not row.get("name"):
@@ -202,6 +193,43 @@ def load_csl(path: str | Path, extra: Sequence[Entity] = ()) -> Screener:
             )
         )
     return Screener(parties)
+
+
+def _read_csl_csv(p: Path) -> list[dict[str, str]]:
+    with p.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.DictReader(fh)
+        header = [h.strip().lower() for h in reader.fieldnames or []]
+        missing = [c for c in CSL_COLUMNS if c not in header]
+        if missing:
+            raise CslError(
+                f"{p}: missing column(s) {', '.join(missing)}; found {', '.join(header) or 'no header'}"
+            )
+        return [
+            {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader
+        ]
+
+
+def _read_csl_json(p: Path) -> list[dict[str, str]]:
+    """The CSL JSON download: ``{"results": [{"name": ..., "alt_names": [...], ...}]}`` (or a bare list)."""
+    import json
+
+    doc = json.loads(p.read_text(encoding="utf-8-sig"))
+    records = doc.get("results", doc) if isinstance(doc, dict) else doc
+    if not isinstance(records, list):
+        raise CslError(f"{p}: expected a list of records or an object with 'results'")
+    rows = []
+    for rec in records:
+        if not isinstance(rec, dict) or "name" not in rec:
+            raise CslError(f"{p}: every record needs a 'name' field")
+        row = {}
+        for key, value in rec.items():
+            if isinstance(value, list):
+                value = "; ".join(
+                    v.get("country", "") if isinstance(v, dict) else str(v) for v in value
+                )
+            row[str(key).lower()] = "" if value is None else str(value)
+        rows.append(row)
+    return rows
 
 
 def _policy(text: str) -> str | None:
