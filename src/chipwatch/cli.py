@@ -168,6 +168,79 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_timeline)
 
     p = sub.add_parser(
+        "infer", help="serve an LLM on a chip: fit, TTFT, TPOT, tokens/s, Pareto curve"
+    )
+    p.add_argument(
+        "model",
+        help="model name or alias (DeepSeek-R1, Llama-3.1-70B, Qwen3-32B, gpt-oss-120b, ...)",
+    )
+    p.add_argument("--chip", required=True)
+    p.add_argument("--chips", type=int, help="chips per instance (default: the fewest that fit)")
+    p.add_argument("--instances", type=int, default=1)
+    p.add_argument("--isl", type=int, default=1024, help="input tokens per request")
+    p.add_argument("--osl", type=int, default=1024, help="output tokens per request")
+    p.add_argument(
+        "--concurrency",
+        type=int,
+        help="requests in flight per instance (default: best under the SLA)",
+    )
+    p.add_argument("--precision", default="fp8", choices=("bf16", "fp8", "int8", "fp4"))
+    p.add_argument("--kv-precision", choices=("bf16", "fp8"))
+    p.add_argument("--tp", type=int)
+    p.add_argument("--ep", type=int)
+    p.add_argument("--dp", type=int, help="attention data parallelism")
+    p.add_argument("--pp", type=int, default=1)
+    p.add_argument("--sla-tpot-ms", type=float, help="latency target per output token")
+    p.add_argument("--sla-ttft-ms", type=float, help="latency target to the first token")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_infer)
+
+    p = sub.add_parser("train", help="GPU-hours, days, cost and MFU to train an LLM")
+    p.add_argument("model")
+    p.add_argument("--chip", required=True)
+    p.add_argument("--chips", type=int, required=True)
+    p.add_argument("--tokens", type=float, required=True, help="training tokens, e.g. 14.8e12")
+    p.add_argument("--mfu", type=float, help="use this MFU instead of modelling it")
+    p.add_argument(
+        "--price-per-hour", type=float, default=2.0, help="USD per chip-hour (default 2)"
+    )
+    p.add_argument("--precision", default="bf16", choices=("bf16", "fp8", "fp8_block", "fp4"))
+    p.add_argument("--tp", type=int)
+    p.add_argument("--pp", type=int)
+    p.add_argument("--ep", type=int)
+    p.add_argument(
+        "--vp", type=int, default=1, help="virtual pipeline stages (interleaved schedule)"
+    )
+    p.add_argument("--seq-len", type=int, default=4096)
+    p.add_argument("--global-batch-tokens", type=float, default=16 * 2**20)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser(
+        "capability", help="which chip serves a model better, per chip and per dollar"
+    )
+    p.add_argument("model")
+    p.add_argument(
+        "--chips",
+        required=True,
+        help="comma-separated chip names, e.g. 'H20,H100 SXM,H800,Ascend 910C'",
+    )
+    p.add_argument(
+        "--workload", default="reasoning", choices=("reasoning", "chat", "prefill-heavy")
+    )
+    p.add_argument("--precision", default="fp8", choices=("bf16", "fp8", "int8", "fp4"))
+    p.add_argument("--plot", metavar="FILE", help="write the Pareto curves as PNG or SVG")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_capability)
+
+    p = sub.add_parser("validate", help="compare the capability model with measured results")
+    p.add_argument(
+        "--truth", help="CSV in the perf_truth_dev.csv column format (default: the shipped dev set)"
+    )
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser(
         "rules", help="list the regulatory events chipwatch knows; 'rules show ID' for one"
     )
     p.add_argument("action", nargs="?", choices=("list", "show"), default="list")
@@ -175,6 +248,85 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_rules)
     return parser
+
+
+def cmd_infer(args: argparse.Namespace) -> str:
+    from .capability import infer
+    from .capability.render import infer_text
+
+    r = infer(
+        args.model,
+        chip=args.chip,
+        chips=args.chips,
+        instances=args.instances,
+        isl=args.isl,
+        osl=args.osl,
+        concurrency=args.concurrency,
+        precision=args.precision,
+        kv_precision=args.kv_precision,
+        tp=args.tp,
+        ep=args.ep,
+        dp=args.dp,
+        pp=args.pp,
+        sla_tpot_ms=args.sla_tpot_ms,
+        sla_ttft_ms=args.sla_ttft_ms,
+    )
+    return to_json(r) if args.format == "json" else infer_text(r)
+
+
+def cmd_train(args: argparse.Namespace) -> str:
+    from .capability import train
+    from .capability.render import train_text
+
+    r = train(
+        args.model,
+        chip=args.chip,
+        chips=args.chips,
+        tokens=args.tokens,
+        mfu=args.mfu,
+        price_per_hour=args.price_per_hour,
+        precision=args.precision,
+        tp=args.tp,
+        pp=args.pp,
+        ep=args.ep,
+        vp=args.vp,
+        seq_len=args.seq_len,
+        global_batch_tokens=args.global_batch_tokens,
+    )
+    return to_json(r) if args.format == "json" else train_text(r)
+
+
+def cmd_capability(args: argparse.Namespace) -> str:
+    from .capability import capability
+    from .capability.render import capability_text, pareto_plot
+
+    names = [n.strip() for n in args.chips.split(",") if n.strip()]
+    if not names:
+        raise CliError("--chips needs at least one chip name")
+    rows = capability(args.model, names, workload=args.workload, precision=args.precision)
+    note = ""
+    if args.plot:
+        pareto_plot(rows, args.plot)
+        note = f"\nplot written to {args.plot}"
+    return to_json(rows) if args.format == "json" else capability_text(rows) + note
+
+
+def cmd_validate(args: argparse.Namespace) -> str:
+    from .capability.calibrate import DEV_TRUTH
+    from .capability.render import validation_text
+    from .capability.validate import validate_file
+
+    path = args.truth or str(DEV_TRUTH)
+    try:
+        result = validate_file(path)
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc}") from None
+    except KeyError as exc:
+        raise CliError(
+            f"{path}: missing column {exc}; expected kind,model,hardware,n_chips,precision,parallelism,"
+            "isl,osl,concurrency,metric,value,unit,source_url,notes"
+        ) from None
+    return to_json(result) if args.format == "json" else validation_text(result)
 
 
 def _date(text: str) -> dt.date:

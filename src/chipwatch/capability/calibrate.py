@@ -1,0 +1,206 @@
+"""Achievable fractions of peak, derived from the microbenchmark rows of the truth data.
+
+Each constant is a median over the ``kind=micro`` rows that measure it (GEMM
+TFLOPS, HBM stream and weight-streaming bandwidth, attention kernels, NCCL
+all-reduce bus bandwidth, DeepEP all-to-all), divided by the mapped chip's
+catalog peak. The end-to-end rows are never used here. ``Efficiency.derivation``
+records which rows gave each number.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+import statistics
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .mapping import map_hardware
+
+TRUTH_DIR = Path(__file__).resolve().parent.parent / "data" / "truth"
+DEV_TRUTH = TRUTH_DIR / "perf_truth_dev.csv"
+
+
+@dataclass(frozen=True)
+class Efficiency:
+    """Fractions of catalog peak that real kernels reach, and fixed latencies (seconds)."""
+
+    gemm: Mapping[str, float]  # "bf16", "fp8", "fp8_block": large-GEMM fraction of dense peak
+    kernel_latency: float  # fixed cost per kernel launch/tail, from small-GEMM timings
+    hbm_weights: float  # decode-shaped weight streaming
+    hbm_stream: float  # bulk copies (KV cache, activations)
+    attention: float  # attention kernels, fraction of the BF16 dense peak
+    allreduce_bw: float  # NCCL bus bandwidth / per-direction scale-up link bandwidth
+    allgather_bw: (
+        float  # NCCL all-gather bus bandwidth / link (sequence-parallel training collectives)
+    )
+    allreduce_latency: float
+    scale_out_allreduce: float  # cross-node / single-node all-reduce bus bandwidth
+    a2a_intra: float  # DeepEP dispatch bandwidth / per-direction link bandwidth
+    a2a_inter: float  # DeepEP internode bandwidth / scale-out bandwidth per chip
+    derivation: Mapping[str, list[str]] = field(default_factory=dict)
+
+    def gemm_fraction(self, precision: str) -> float:
+        if precision in ("fp8", "int8"):
+            return self.gemm["fp8"]
+        if precision in ("fp4", "mxfp4", "int4"):
+            # no FP4 GEMM microbenchmark in the data: FP4 kernels are taken to reach the FP8 fraction
+            return self.gemm["fp8"]
+        return self.gemm["bf16"]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "gemm": dict(self.gemm),
+            "kernel_latency_us": round(self.kernel_latency * 1e6, 2),
+            "hbm_weights": round(self.hbm_weights, 3),
+            "hbm_stream": round(self.hbm_stream, 3),
+            "attention": round(self.attention, 3),
+            "allreduce_bw": round(self.allreduce_bw, 3),
+            "allgather_bw": round(self.allgather_bw, 3),
+            "allreduce_latency_us": round(self.allreduce_latency * 1e6, 2),
+            "scale_out_allreduce": round(self.scale_out_allreduce, 3),
+            "a2a_intra": round(self.a2a_intra, 3),
+            "a2a_inter": round(self.a2a_inter, 3),
+            "derivation": {k: v for k, v in self.derivation.items()},
+        }
+
+
+def read_truth(path: str | Path) -> list[dict[str, str]]:
+    """Rows of a truth CSV (the perf_truth_dev.csv column format)."""
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+_SIZE = re.compile(r"(\d+)\^3")
+_SMALL_LATENCY = re.compile(r"\d+\s*KB-message latency ~?(\d+(?:\.\d+)?)\s*us", re.IGNORECASE)
+_BYTES = re.compile(r"(\d+(?:\.\d+)?)\s*(KB|MB|GB)", re.IGNORECASE)
+
+
+def _median(values: list[float], default: float) -> float:
+    return statistics.median(values) if values else default
+
+
+def derive(rows: Iterable[Mapping[str, str]]) -> Efficiency:
+    """Efficiency constants from microbenchmark rows."""
+    gemm: dict[str, list[float]] = {"bf16": [], "fp8": [], "fp8_block": []}
+    small: list[tuple[float, float, float]] = []  # (flops, measured seconds, peak)
+    hbm_w, hbm_s, attn, ar_bw, a2a_in, a2a_out = [], [], [], [], [], []
+    ar_small: list[tuple[float, float, float]] = []  # (bytes moved per chip, bus bandwidth, link)
+    ar_small_latency: list[float] = []  # latencies quoted for tiny (KB) messages
+    ag_bw: list[float] = []
+    cross: list[float] = []
+    single_peak: list[float] = []
+    used: dict[str, list[str]] = {}
+
+    def note(key: str, row: Mapping[str, str]) -> None:
+        used.setdefault(key, []).append(f"{row['hardware']} {row['metric']}")
+
+    for row in rows:
+        if row.get("kind") != "micro":
+            continue
+        chip = map_hardware(row["hardware"])
+        if chip is None:
+            continue
+        metric, prec, value = row["metric"].lower(), row["precision"].lower(), float(row["value"])
+        tp = {k: q.value for k, q in chip.throughput.items()}
+        bw = chip.memory_bandwidth_gbps.value if chip.memory_bandwidth_gbps else None
+        link = (chip.scale_up_gbps.value / 2) if chip.scale_up_gbps else None
+        if "weight_read" in metric:
+            if bw:
+                hbm_w.append(value / bw)
+                note("hbm_weights", row)
+        elif "gemm" in metric and "tflops" in row["unit"].lower():
+            key = "fp8_block" if "block" in prec else ("fp8" if "fp8" in prec else "bf16")
+            peak = tp.get("fp8" if key != "bf16" else "bf16")
+            if not peak:
+                continue
+            size = _SIZE.search(metric)
+            if size and int(size.group(1)) < 4096:
+                n = int(size.group(1))
+                small.append((2.0 * n**3, 2.0 * n**3 / (value * 1e12), peak * 1e12))
+                continue
+            if "peak" in metric:  # best-case shapes are not typical
+                continue
+            gemm[key].append(value / peak)
+            note(f"gemm_{key}", row)
+        elif metric.startswith(("hbm", "flashmla_dense_decode_memory")) and bw:
+            unit = row["unit"].lower()
+            gbps = value * 1000 if unit.startswith("tb") else value
+            hbm_s.append(gbps / bw)
+            note("hbm_stream", row)
+        elif (
+            "attention" in metric or "flashmla" in metric or "fmha" in metric
+        ) and "sparse" not in metric:
+            if "tflops" in row["unit"].lower() and tp.get("bf16"):
+                attn.append(value / tp["bf16"])
+                note("attention", row)
+        elif metric.startswith("nccl_allreduce") and link:
+            n = int(row["n_chips"] or 8)
+            small_msg = _SMALL_LATENCY.search(row.get("notes", ""))
+            if small_msg:
+                ar_small_latency.append(float(small_msg.group(1)) * 1e-6)
+            if n > 8:
+                cross.append(value)
+                note("scale_out_allreduce", row)
+                continue
+            size = _BYTES.search(metric) or (re.search(r"_(\d+)(mb|gb)", metric))
+            if "peak" in metric or (size and _to_bytes(size) >= 512e6):
+                ar_bw.append(value / link)
+                single_peak.append(value)
+                note("allreduce_bw", row)
+            elif size:
+                ar_small.append((_to_bytes(size) * 2 * (n - 1) / n, value * 1e9, link * 1e9))
+                note("allreduce_latency", row)
+        elif metric.startswith("nccl_allgather") and link:
+            ag_bw.append(value / link)
+            note("allgather_bw", row)
+        elif metric.startswith("deepep") and "_bw_" in metric:
+            ep = int(re.search(r"ep(\d+)", metric).group(1))  # type: ignore[union-attr]
+            if "lowlatency" in metric:
+                continue
+            if ep <= 8 and link:
+                a2a_in.append(value / link)
+                note("a2a_intra", row)
+            elif ep > 8 and "x2" not in metric:
+                from .hardware import DEFAULT_SCALE_OUT_GBPS
+
+                a2a_out.append(value / DEFAULT_SCALE_OUT_GBPS)
+                note("a2a_inter", row)
+
+    eff = {k: _median(v, 0.6) for k, v in gemm.items()}
+    # kernel latency: what small square GEMMs take beyond their ideal time at the large-GEMM fraction
+    lat = [max(0.0, t - f / (p * eff["fp8"])) for f, t, p in small]
+    bw_frac = _median(ar_bw, 0.9)
+    # all-reduce latency: measured time of small messages minus their bandwidth term
+    # (decode all-reduces are KB-sized: a quoted small-message latency is the better estimate)
+    ar_lat = ar_small_latency or [max(0.0, b / bus - b / (bw_frac * lk)) for b, bus, lk in ar_small]
+    return Efficiency(
+        gemm=eff,
+        kernel_latency=_median(lat, 5e-6),
+        hbm_weights=_median(hbm_w, 0.8),
+        hbm_stream=_median(hbm_s, 0.85),
+        attention=_median(attn, 0.5),
+        allreduce_bw=bw_frac,
+        allgather_bw=_median(ag_bw, bw_frac),
+        allreduce_latency=_median(ar_lat, 30e-6),
+        scale_out_allreduce=(statistics.median(cross) / statistics.median(single_peak))
+        if cross and single_peak
+        else 0.7,
+        a2a_intra=_median(a2a_in, 0.75),
+        a2a_inter=_median(a2a_out, 1.0),
+        derivation=used,
+    )
+
+
+def _to_bytes(m: re.Match[str]) -> float:
+    value, unit = float(m.group(1)), m.group(2).lower()
+    return value * {"kb": 1e3, "mb": 1e6, "gb": 1e9}[unit]
+
+
+@functools.lru_cache(maxsize=4)
+def efficiency(path: str | None = None) -> Efficiency:
+    """Constants from the shipped development truth data (or another truth CSV)."""
+    return derive(read_truth(path or DEV_TRUTH))

@@ -1,0 +1,205 @@
+"""Analytic training model: FLOPs, achieved throughput (MFU), GPU-hours, days, cost, memory.
+
+Time per trained token on one chip is the sum of explicit terms (docs/capability.md):
+
+* matmuls ``6 N_active`` FLOPs at the GEMM fraction of the training format's dense peak;
+* attention ``3 x`` forward attention FLOPs at the attention-kernel fraction of the BF16 peak;
+* tensor-parallel collectives (4 per layer per token: 2 forward, 2 backward, as sequence-parallel
+  all-gather / reduce-scatter pairs at the measured all-gather bus bandwidth), exposed;
+* expert-parallel all-to-all (dispatch + combine, forward and backward) over the scale-up link
+  inside the domain and the scale-out NIC beyond it, exposed;
+* the pipeline bubble ``(pp - 1) / (microbatches x virtual stages)``;
+* a run-level goodput factor for whole-run GPU-hour totals (restarts, checkpoints).
+
+MFU is reported against the BF16 dense peak, the convention of published MFU figures.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .calibrate import Efficiency, efficiency
+from .hardware import Hardware
+from .workloads import BYTES, Model
+
+#: Fraction of wall time that produces training progress over a whole run (Llama 3 reports
+#: more than 90% effective training time on 16K GPUs: arXiv 2407.21783 section 3.3.4).
+RUN_GOODPUT = 0.9
+#: Bytes of weights, gradients and optimizer state per parameter in mixed precision with
+#: ZeRO-1: BF16 weights and gradients (4) on every data-parallel rank, FP32 master weights and
+#: Adam moments (12) sharded over data-parallel ranks.
+REPLICATED_BYTES, SHARDED_BYTES = 4.0, 12.0
+
+
+@dataclass(frozen=True)
+class TrainParallel:
+    tp: int = 1
+    pp: int = 1
+    ep: int = 1
+    cp: int = 1
+    vp: int = 1  # virtual pipeline stages (interleaved schedule)
+    micro_batch: int = 1
+
+    def dp(self, chips: int) -> int:
+        return max(1, chips // (self.tp * self.pp * self.cp))
+
+    def label(self, chips: int) -> str:
+        parts = [
+            f"{k.upper()}{v}"
+            for k, v in (
+                ("tp", self.tp),
+                ("pp", self.pp),
+                ("ep", self.ep),
+                ("cp", self.cp),
+                ("vp", self.vp),
+            )
+            if v > 1
+        ]
+        return " ".join([*parts, f"DP{self.dp(chips)}"])
+
+
+@dataclass
+class TrainingRun:
+    model: Model
+    hw: Hardware
+    chips: int
+    tokens: float
+    parallel: TrainParallel = field(default_factory=TrainParallel)
+    precision: str = "bf16"  # GEMM format: bf16, fp8 (per-tensor), fp8_block, fp4
+    seq_len: int = 4096
+    global_batch_tokens: float = 4 * 2**20
+    mfu: float | None = None  # give it to skip the model
+    price_per_hour: float = 2.0
+    eff: Efficiency = field(default_factory=efficiency)
+
+    def time_per_token_terms(self) -> dict[str, float]:
+        """Chip-seconds per trained token, by term (before the pipeline bubble)."""
+        m, hw, e, par = self.model, self.hw, self.eff, self.parallel
+        fmt = "fp8" if self.precision.startswith("fp8") else self.precision
+        frac = e.gemm["fp8_block"] if self.precision == "fp8_block" else e.gemm_fraction(fmt)
+        matmul = 6 * m.matmul_params_per_token / (hw.compute_peak(fmt) * frac)
+        attention = (
+            3
+            * float(m.attention_flops_per_token(self.seq_len / 2))
+            / (hw.compute_peak("bf16") * e.attention)
+        )
+        tp_comm = 0.0
+        if par.tp > 1:
+            # sequence-parallel all-gather / reduce-scatter pairs run at the all-gather bus bandwidth
+            link = (
+                hw.link_bw * e.allgather_bw
+                if par.tp <= hw.domain
+                else hw.scale_out_bw * e.scale_out_allreduce
+            )
+            per_token = 4 * m.layers * m.hidden * BYTES["bf16"] * 2 * (par.tp - 1) / par.tp / link
+            tp_comm = (
+                per_token * par.tp
+            )  # every one of the tp ranks spends it: chip-seconds per token
+        ep_comm = 0.0
+        if par.ep > 1 and m.is_moe:
+            intra = par.ep <= hw.domain
+            bw = hw.link_bw * e.a2a_intra if intra else hw.scale_out_bw * e.a2a_inter
+            k = m.ffn["experts_per_token"]
+            moved = (
+                2
+                * m.moe_layers
+                * k
+                * m.hidden
+                * (BYTES["fp8"] + BYTES["bf16"])
+                * (par.ep - 1)
+                / par.ep
+            )
+            ep_comm = moved / bw
+        return {
+            "matmul": matmul,
+            "attention": attention,
+            "tensor_parallel": tp_comm,
+            "expert_parallel": ep_comm,
+        }
+
+    def bubble(self) -> float:
+        par = self.parallel
+        if par.pp == 1:
+            return 0.0
+        sequences = self.global_batch_tokens / self.seq_len
+        micro = max(1.0, sequences / (par.dp(self.chips) * par.micro_batch))
+        return (par.pp - 1) / (micro * par.vp)
+
+    def tokens_per_s_per_chip(self) -> float:
+        if self.mfu is not None:
+            return (
+                self.mfu
+                * self.hw.compute_peak("bf16")
+                / self.model.training_flops_per_token(self.seq_len)
+            )
+        seconds = sum(self.time_per_token_terms().values()) * (1 + self.bubble())
+        return 1.0 / seconds
+
+    def model_flops_per_s_per_chip(self) -> float:
+        return self.tokens_per_s_per_chip() * self.model.training_flops_per_token(self.seq_len)
+
+    def achieved_mfu(self) -> float:
+        return self.model_flops_per_s_per_chip() / self.hw.compute_peak("bf16")
+
+    def memory_per_chip(self) -> float:
+        """Weights, gradients and optimizer state per chip (activations not included)."""
+        m, par = self.model, self.parallel
+        params = m.total_params / (par.tp * par.pp)
+        if m.is_moe and par.ep > 1:
+            experts = m.moe_layers * m.ffn["num_experts"] * m.expert_params()
+            params = (m.total_params - experts) / (par.tp * par.pp) + experts / (par.ep * par.pp)
+        return params * (REPLICATED_BYTES + SHARDED_BYTES / par.dp(self.chips))
+
+    def result(self, *, whole_run: bool = False) -> dict[str, Any]:
+        rate = self.tokens_per_s_per_chip() * self.chips
+        goodput = RUN_GOODPUT if whole_run else 1.0
+        seconds = self.tokens / rate / goodput
+        gpu_hours = seconds * self.chips / 3600
+        mem = self.memory_per_chip()
+        return {
+            "model": self.model.name,
+            "chip": self.hw.name,
+            "chips": self.chips,
+            "tokens": self.tokens,
+            "parallel": self.parallel.label(self.chips),
+            "precision": self.precision,
+            "flops": self.model.training_flops_per_token(self.seq_len) * self.tokens,
+            "flops_per_token": self.model.training_flops_per_token(self.seq_len),
+            "tokens_per_s_per_chip": rate / self.chips,
+            "model_tflops_per_chip": self.model_flops_per_s_per_chip() / 1e12,
+            "mfu": self.achieved_mfu() if self.mfu is None else self.mfu,
+            "mfu_given": self.mfu is not None,
+            "terms_us_per_token": {k: v * 1e6 for k, v in self.time_per_token_terms().items()},
+            "pipeline_bubble": self.bubble(),
+            "goodput": goodput,
+            "gpu_hours": gpu_hours,
+            "days": seconds / 86400,
+            "cost_usd": gpu_hours * self.price_per_hour,
+            "price_per_hour": self.price_per_hour,
+            "memory_per_chip_gb": mem / 1e9,
+            "fits": mem < self.hw.memory * 0.9,
+        }
+
+
+def default_parallel(model: Model, hw: Hardware, chips: int) -> TrainParallel:
+    """Smallest TP (within the scale-up domain) x PP whose weights and optimizer state fit."""
+    ep = 1
+    if model.is_moe:
+        ep = min(chips, model.ffn["num_experts"], 64)
+    for tp in (1, 2, 4, 8):
+        if tp > max(1, hw.domain):
+            break
+        for pp in (1, 2, 4, 8, 16, 32):
+            if model.layers % pp or tp * pp > chips:
+                continue
+            candidate = TrainParallel(tp=tp, pp=pp, ep=ep, vp=1 if pp == 1 else 2)
+            run = TrainingRun(model, hw, chips, 1.0, candidate)
+            if run.memory_per_chip() < hw.memory * 0.6:  # leave room for activations
+                return candidate
+    return TrainParallel(
+        tp=min(8, max(1, hw.domain)),
+        pp=max(1, min(16, 2 ** math.ceil(math.log2(max(1, chips // 8))))),
+        ep=ep,
+    )

@@ -1,0 +1,389 @@
+"""Predict every mappable row of a truth CSV and report the errors.
+
+Rows use the column format of ``perf_truth_dev.csv``. Free-text hardware, model,
+parallelism and precision fields are parsed; rows that cannot be mapped carry a
+``skipped_reason``. Microbenchmark rows are predicted from the calibrated fractions
+(in-sample for the rows the fractions were derived from; a real test on other chips).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .calibrate import efficiency, read_truth
+from .hardware import Hardware, HardwareError, from_chip
+from .inference import Parallel, Precision, Scenario
+from .mapping import map_hardware, map_model
+from .training import TrainingRun, TrainParallel, default_parallel
+from .workloads import Model
+
+#: Published training-token counts used for whole-run GPU-hour rows (the rows do not carry them).
+#: (tokens, sequence length, source, global batch in tokens)
+TRAINING_TOKENS = {
+    "deepseek-v3": (14.8e12, 4096, "https://arxiv.org/abs/2412.19437", 15360 * 4096),
+    "llama-3.1-405b": (15.6e12, 8192, "https://arxiv.org/abs/2407.21783", 16 * 2**20),
+    "llama-3.1-70b": (15e12, 8192, "https://huggingface.co/meta-llama/Llama-3.1-70B", 16 * 2**20),
+    "llama-3.1-8b": (15e12, 8192, "https://huggingface.co/meta-llama/Llama-3.1-8B", 16 * 2**20),
+}
+#: Global batch when neither the row nor the table gives one (large pre-training runs use 4-64M).
+DEFAULT_BATCH_TOKENS = 16 * 2**20
+
+
+class Skip(Exception):
+    """This row cannot be predicted; the message says why."""
+
+
+@dataclass
+class Row:
+    fields: Mapping[str, str]
+
+    def get(self, key: str) -> str:
+        return (self.fields.get(key) or "").strip()
+
+    def number(self, key: str) -> float | None:
+        m = re.search(r"\d+(?:\.\d+)?", self.get(key).replace(",", ""))
+        return float(m.group()) if m else None
+
+
+def parse_parallel(text: str, chips: int, model: Model) -> Parallel:
+    t = text.upper()
+
+    def grab(pattern: str) -> int | None:
+        m = re.search(pattern, t)
+        return int(m.group(1)) if m else None
+
+    dep = grab(r"\bDEP(\d+)")
+    tp = grab(r"(?<![A-Z])TP(\d+)") or 1
+    ep = grab(r"\bEP(\d+)") or (dep or 1)
+    dp = dep or grab(r"ATTNDP(\d+)") or grab(r"\bDP(\d+)-ATTN") or grab(r"ATTENTION DP(\d+)")
+    pp = grab(r"\bPP(\d+)") or 1
+    if dep:
+        tp = 1
+    if dp is None and "DP-ATTN" in t.replace(" ", "") and ep > 1:
+        dp = ep
+    dp = dp or 1
+    if not model.is_moe:
+        ep = 1
+    if tp * dp * pp != chips and chips:
+        if tp == 1 and dp == 1:
+            tp = chips // pp
+        elif (tp * dp * pp) < chips and chips % (tp * pp) == 0 and dp == 1 and ep > tp:
+            dp = chips // (tp * pp)
+    ep = min(ep, tp * dp)
+    if model.is_moe and (tp * dp) % ep:
+        ep = 1
+    return Parallel(tp=tp, dp=dp, ep=ep, pp=pp)
+
+
+def parse_precision(text: str, model: Model) -> Precision:
+    t = text.lower()
+    if "fp4" in t:
+        weights = "fp4"
+    elif "fp8" in t or "int8" in t:
+        weights = "int8" if "int8" in t and "fp8" not in t else "fp8"
+    elif "bf16" in t or "fp16" in t or "default" in t:
+        weights = "bf16"
+    else:
+        weights = model.native_precision.get("weights", "bf16")
+    experts = "mxfp4" if "mxfp4" in t else None
+    kv = (
+        "fp8"
+        if re.search(r"kv fp8|fp8 kv|fp8 \(kv fp8\)|kv\W*fp8|fp8 mla|fp8 attention", t)
+        else "bf16"
+    )
+    return Precision(weights=weights, experts=experts, kv=kv)
+
+
+def _chips(row: Row) -> int:
+    n = row.number("n_chips")
+    return int(n) if n else 1
+
+
+def _setup(row: Row) -> tuple[Model, Hardware]:
+    model = map_model(row.get("model"))
+    if model is None:
+        raise Skip(f"model {row.get('model')!r} is not in the workload files")
+    chip = map_hardware(row.get("hardware"))
+    if chip is None:
+        raise Skip(f"hardware {row.get('hardware')!r} is not in the catalog")
+    try:
+        return model, from_chip(chip)
+    except HardwareError as exc:
+        raise Skip(str(exc)) from None
+
+
+def predict_infer(row: Row) -> float:
+    metric = row.get("metric").lower()
+    if metric.startswith(("avg_nodes", "input_tokens_per_day", "output_tokens_per_day")):
+        raise Skip("fleet statistic, not a configuration the model can run")
+    if metric.startswith("mlperf"):
+        raise Skip("MLPerf dataset input/output lengths are not in the row")
+    model, hw = _setup(row)
+    chips = _chips(row)
+    par = parse_parallel(row.get("parallelism"), chips, model)
+    prec = parse_precision(row.get("precision"), model)
+    isl, osl = row.number("isl"), row.number("osl")
+    conc_text = row.get("concurrency").lower()
+    conc = row.number("concurrency")
+    per_gpu = "seqs/gpu" in conc_text or "tokens/gpu" in conc_text
+    scn = Scenario(model, hw, par, prec, int(isl or 1024), int(osl or 1024))
+    fit = scn.memory_report()
+    if not fit["fits"]:
+        raise Skip(f"the weights do not fit: {fit['weights_per_chip_gb']:.0f} GB per chip")
+    node = 8
+    if metric in ("tpot_mean", "ttft_mean"):
+        if conc is None or isl is None or osl is None:
+            raise Skip("needs isl, osl and concurrency")
+        out = scn.serve(np.array([conc]))
+        return float(out["tpot_s" if metric == "tpot_mean" else "ttft_s"][0] * 1000)
+    if metric.startswith(
+        ("output_throughput_per_gpu", "output_throughput_total", "throughput_total")
+    ):
+        c = (
+            conc
+            if (
+                conc
+                and "max" not in conc_text
+                and "offline" not in conc_text
+                and "high" not in conc_text
+            )
+            else scn.max_concurrency()
+        )
+        if not c:
+            raise Skip("no concurrency fits in memory")
+        per_chip = float(scn.serve(np.array([c]))["tokens_per_s_per_chip"][0])
+        return per_chip * (chips if "total" in metric else 1)
+    if "decode" in metric and "throughput" in metric:
+        batch = (conc or 0) * par.chips if per_gpu else (conc or scn.max_concurrency())
+        if not batch:
+            raise Skip("no batch size")
+        ctx = (isl or 1024) + (osl or 0) / 2
+        step = float(scn.step_time(np.array([batch]), ctx)["total"][0])
+        per_chip = batch / step / par.chips
+        return per_chip * (node if "node" in metric else 1)
+    if "prefill" in metric and "throughput" in metric:
+        tokens_per_gpu = conc if (conc and "tokens/gpu" in conc_text) else 16384
+        total = tokens_per_gpu * par.chips
+        t = float(scn.prefill_time(np.array([total]))[0])
+        per_chip = total / t / par.chips
+        return per_chip * (node if "node" in metric else 1)
+    raise Skip(f"metric {row.get('metric')!r} is not modelled")
+
+
+def _train_parallel(text: str, model: Model, hw: Hardware, chips: int) -> TrainParallel:
+    t = text.upper()
+
+    def grab(pattern: str) -> int | None:
+        m = re.search(pattern, t)
+        return int(m.group(1)) if m else None
+
+    if not t or not any(k in t for k in ("TP", "PP", "EP", "FSDP", "DP")):
+        return default_parallel(model, hw, chips)
+    ep = grab(r"\bEP(\d+)") or 1
+    if not model.is_moe:
+        ep = 1
+    mbs = grab(r"MBS(\d+)") or 1
+    return TrainParallel(
+        tp=grab(r"\bTP(\d+)") or 1,
+        pp=grab(r"\bPP(\d+)") or 1,
+        ep=ep,
+        cp=grab(r"\bCP(\d+)") or 1,
+        vp=grab(r"\bVP(\d+)") or (2 if "DUALPIPE" in t else 1),
+        micro_batch=mbs,
+    )
+
+
+def predict_train(row: Row) -> float:
+    metric = row.get("metric").lower()
+    if metric in ("pretraining_tokens",):
+        raise Skip("an input of the run, not a prediction")
+    if "context_extension" in metric:
+        raise Skip("the tokens of the context-extension phases are not in the row")
+    model, hw = _setup(row)
+    chips = _chips(row) if row.number("n_chips") else 0
+    tokens_info = TRAINING_TOKENS.get(model.id)
+    seq = int(row.number("isl") or (tokens_info[1] if tokens_info else 4096))
+    if not chips:
+        chips = 16384 if "16k" in row.get("n_chips").lower() else 8192
+    par = _train_parallel(row.get("parallelism"), model, hw, chips)
+    text = row.get("precision").lower()
+    precision = (
+        "fp8_block"
+        if ("block" in text or "mxfp8" in text or (model.id == "deepseek-v3" and "fp8" in text))
+        else ("fp8" if "fp8" in text else "bf16")
+    )
+    gbs = row.get("parallelism").upper()
+    gbs_seqs = re.search(r"GBS(\d+)", gbs)
+    batch_tokens = (
+        float(gbs_seqs.group(1)) * seq
+        if gbs_seqs
+        else (tokens_info[3] if tokens_info else DEFAULT_BATCH_TOKENS)
+    )
+    m16 = re.search(r"(\d+)M tokens/batch", row.get("concurrency") + " " + row.get("osl"))
+    if m16:
+        batch_tokens = float(m16.group(1)) * 2**20
+    run = TrainingRun(model, hw, chips, 1e12, par, precision, seq, batch_tokens)
+    if metric.startswith("gpu_hours") or metric.startswith("training_cost"):
+        if not tokens_info:
+            raise Skip(f"training tokens of {model.name} are not known to chipwatch")
+        tokens = 1e12 if "per_trillion" in metric else tokens_info[0]
+        run.tokens = tokens
+        result = run.result(whole_run="per_trillion" not in metric)
+        if metric.startswith("training_cost"):
+            price = re.search(r"(\d+(?:\.\d+)?)\s*USD/GPU-h", row.get("notes") + row.get("unit"))
+            rate = float(price.group(1)) if price else 2.0
+            return float(result["gpu_hours"]) * rate / 1e6
+        return float(result["gpu_hours"])
+    if metric.startswith("mfu"):
+        return run.achieved_mfu()
+    if "tflops" in metric:
+        return run.model_flops_per_s_per_chip() / 1e12
+    if "tokens_per_sec" in metric:
+        return run.tokens_per_s_per_chip()
+    raise Skip(f"metric {row.get('metric')!r} is not modelled")
+
+
+def predict_micro(row: Row) -> float:
+    chip = map_hardware(row.get("hardware"))
+    if chip is None:
+        raise Skip(f"hardware {row.get('hardware')!r} is not in the catalog")
+    hw = from_chip(chip)
+    e = efficiency()
+    metric, prec, unit = (
+        row.get("metric").lower(),
+        row.get("precision").lower(),
+        row.get("unit").lower(),
+    )
+    if "weight_read" in metric:
+        return hw.hbm_bw * e.hbm_weights / 1e9
+    if "gemm" in metric and "tflops" in unit:
+        key = "fp8_block" if "block" in prec else ("fp8" if "fp8" in prec else "bf16")
+        peak = hw.compute_peak("fp8" if key != "bf16" else "bf16")
+        frac = e.gemm[key]
+        size = re.search(r"(\d+)\^3", metric)
+        if size:
+            flops = 2.0 * int(size.group(1)) ** 3
+            return flops / (flops / (peak * frac) + 3 * e.kernel_latency) / 1e12
+        return peak * frac / 1e12
+    if metric.startswith(("hbm", "flashmla_dense_decode_memory")):
+        gbps = hw.hbm_bw * e.hbm_stream / 1e9
+        return gbps / 1000 if unit.startswith("tb") else gbps
+    if (
+        ("attention" in metric or "flashmla" in metric or "fmha" in metric)
+        and "tflops" in unit
+        and "sparse" not in metric
+    ):
+        return hw.compute_peak("bf16") * e.attention / 1e12
+    if metric.startswith("nccl_allreduce"):
+        n = int(float(row.get("n_chips") or 8))
+        if n > 8:
+            return hw.link_bw * e.allreduce_bw * e.scale_out_allreduce / 1e9
+        size = re.search(r"_(\d+)(kb|mb|gb)", metric)
+        bw = hw.link_bw * e.allreduce_bw
+        if size:
+            nbytes = (
+                float(size.group(1))
+                * {"kb": 1e3, "mb": 1e6, "gb": 1e9}[size.group(2)]
+                * 2
+                * (n - 1)
+                / n
+            )
+            return nbytes / (e.allreduce_latency + nbytes / bw) / 1e9
+        return bw / 1e9
+    raise Skip(f"microbenchmark {row.get('metric')!r} is not modelled")
+
+
+PREDICTORS = {"infer": predict_infer, "train": predict_train, "micro": predict_micro}
+
+
+def validate(rows: Sequence[Mapping[str, str]]) -> dict[str, Any]:
+    """Per-row predictions and summary statistics (the public ``validate`` JSON)."""
+    out_rows = []
+    timings = []
+    for raw in rows:
+        row = Row(raw)
+        record: dict[str, Any] = {
+            k: raw.get(k)
+            for k in ("kind", "model", "hardware", "n_chips", "metric", "unit", "source_url")
+        }
+        chip = map_hardware(row.get("hardware"))
+        record["chip"] = chip.name if chip else None
+        measured = row.number("value")
+        record["measured"] = measured
+        predictor = PREDICTORS.get(row.get("kind"))
+        try:
+            if predictor is None:
+                raise Skip(f"unknown kind {row.get('kind')!r}")
+            if measured is None or measured == 0:
+                raise Skip("no measured value")
+            start = time.perf_counter()
+            predicted = predictor(row)
+            timings.append(time.perf_counter() - start)
+        except Skip as exc:
+            record["skipped_reason"] = str(exc)
+        except (ValueError, ZeroDivisionError, KeyError) as exc:
+            record["skipped_reason"] = f"could not model this row: {exc}"
+        else:
+            record["predicted"] = predicted
+            record["error_pct"] = (predicted - measured) / measured * 100
+        out_rows.append(record)
+    return {
+        "rows": out_rows,
+        "summary": summarize(out_rows),
+        "seconds_per_prediction": statistics.median(timings) if timings else None,
+    }
+
+
+def _stats(errors: list[float]) -> dict[str, Any]:
+    if not errors:
+        return {"n": 0, "median_abs_error_pct": None, "p90_abs_error_pct": None}
+    abs_err = sorted(abs(e) for e in errors)
+    return {
+        "n": len(errors),
+        "median_abs_error_pct": round(statistics.median(abs_err), 1),
+        "p90_abs_error_pct": round(float(np.percentile(abs_err, 90)), 1),
+        "median_signed_error_pct": round(statistics.median(errors), 1),
+    }
+
+
+THROUGHPUT_METRICS = ("throughput", "tokens_per_sec", "tpot")
+
+
+def summarize(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    mapped = [r for r in rows if "error_pct" in r]
+    summary: dict[str, Any] = {
+        "mapped": len(mapped),
+        "total": len(rows),
+        **_stats([r["error_pct"] for r in mapped]),
+    }
+    summary["by_kind"] = {
+        k: _stats([r["error_pct"] for r in mapped if r["kind"] == k])
+        for k in sorted({r["kind"] for r in rows})
+    }
+    summary["by_kind"]["infer_throughput"] = _stats(
+        [
+            r["error_pct"]
+            for r in mapped
+            if r["kind"] == "infer" and any(t in r["metric"] for t in THROUGHPUT_METRICS)
+        ]
+    )
+    chips = sorted({str(r["chip"]) for r in mapped})
+    summary["by_hardware"] = {
+        h: _stats([r["error_pct"] for r in mapped if str(r["chip"]) == h]) for h in chips
+    }
+    summary["mapped_by_kind"] = {
+        k: f"{sum(1 for r in mapped if r['kind'] == k)}/{sum(1 for r in rows if r['kind'] == k)}"
+        for k in sorted({r["kind"] for r in rows})
+    }
+    return summary
+
+
+def validate_file(path: str) -> dict[str, Any]:
+    return validate(read_truth(path))
