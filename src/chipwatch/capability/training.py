@@ -184,11 +184,15 @@ class TrainingRun:
 
 
 def default_parallel(model: Model, hw: Hardware, chips: int) -> TrainParallel:
-    """Smallest TP (within the scale-up domain) x PP whose weights and optimizer state fit."""
+    """A Megatron-style layout: TP (within the scale-up domain) x the smallest PP whose weights and
+    optimizer state fit, interleaved (2 virtual stages) when pipelined; EP over up to 64 chips."""
     ep = 1
     if model.is_moe:
         ep = min(chips, model.ffn["num_experts"], 64)
-    for tp in (1, 2, 4, 8):
+    # dense models of tens of billions of parameters need TP inside the scale-up domain for their
+    # activations (Megatron and Llama 3 use TP8); smaller and MoE models start without TP
+    start = min(8, max(1, hw.domain)) if not model.is_moe and model.total_params >= 30e9 else 1
+    for tp in (t for t in (1, 2, 4, 8) if t >= start):
         if tp > max(1, hw.domain):
             break
         for pp in (1, 2, 4, 8, 16, 32):

@@ -102,6 +102,10 @@ def parse_precision(text: str, model: Model) -> Precision:
 
 
 def _chips(row: Row) -> int:
+    """Chips in the measured instance; "8 per node" rows take the node count from the layout."""
+    nodes = re.search(r"(\d+)\s*nodes", row.get("parallelism"))
+    if "per node" in row.get("n_chips") and nodes:
+        return int(nodes.group(1)) * 8
     n = row.number("n_chips")
     return int(n) if n else 1
 
@@ -123,6 +127,8 @@ def predict_infer(row: Row) -> float:
     metric = row.get("metric").lower()
     if metric.startswith(("avg_nodes", "input_tokens_per_day", "output_tokens_per_day")):
         raise Skip("fleet statistic, not a configuration the model can run")
+    if "production" in row.get("concurrency").lower():
+        raise Skip("a production average under unknown load and cache-hit mix")
     if metric.startswith("mlperf"):
         raise Skip("MLPerf dataset input/output lengths are not in the row")
     model, hw = _setup(row)
@@ -184,7 +190,7 @@ def _train_parallel(text: str, model: Model, hw: Hardware, chips: int) -> TrainP
         m = re.search(pattern, t)
         return int(m.group(1)) if m else None
 
-    if not t or not any(k in t for k in ("TP", "PP", "EP", "FSDP", "DP")):
+    if not re.search(r"\b(?:TP|PP|EP|CP)\d+", t):
         return default_parallel(model, hw, chips)
     ep = grab(r"\bEP(\d+)") or 1
     if not model.is_moe:

@@ -163,7 +163,9 @@ class Model:
         inactive = 0.0
         if self.is_moe:
             f = self.ffn
-            inactive = self.moe_layers * (f["num_experts"] - f["experts_per_token"]) * self.expert_params()
+            inactive = (
+                self.moe_layers * (f["num_experts"] - f["experts_per_token"]) * self.expert_params()
+            )
         lookup = 0.0 if self.arch.get("tie_embeddings") else self.embedding_params
         return float(self.total_params - inactive - lookup)
 

@@ -1,0 +1,103 @@
+"""Inference model: memory fit, monotone physics, vectorized sweeps, the H20 inference claim."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from chipwatch.capability import ConfigError, capability, hardware, infer, model
+from chipwatch.capability.inference import Parallel, Precision, Scenario
+
+
+def scenario(name: str = "Llama-3.1-70B", chip: str = "H100", tp: int = 8, **kw) -> Scenario:  # type: ignore[no-untyped-def]
+    return Scenario(model(name), hardware(chip), Parallel(tp=tp), Precision("fp8"), **kw)
+
+
+def test_too_big_model_says_what_does_not_fit() -> None:
+    r = infer("Llama-3.1-405B", chip="H100", chips=1, precision="bf16")
+    assert r["fits"] is False and "weights need" in r["does_not_fit"]
+
+
+def test_fewest_chips_are_chosen_when_not_given() -> None:
+    assert infer("Llama-3.1-8B", chip="H100")["chips"] == 1
+    assert infer("DeepSeek-R1", chip="H200")["chips"] == 8
+
+
+def test_tpot_rises_and_throughput_rises_with_concurrency() -> None:
+    out = scenario().serve(np.array([1, 4, 16, 64, 128.0]))
+    assert np.all(np.diff(out["tpot_s"]) > 0)
+    assert np.all(np.diff(out["tokens_per_s_per_chip"]) > 0)
+    assert np.all(out["ttft_s"] > 0)
+
+
+def test_sweep_is_one_vectorized_call_equal_to_a_loop() -> None:
+    scn = scenario()
+    conc = np.array([1, 2, 8, 32, 100.0])
+    vec = scn.serve(conc)
+    for i, c in enumerate(conc):
+        one = scn.serve(np.array([c]))
+        assert one["tpot_s"][0] == pytest.approx(vec["tpot_s"][i])
+        assert one["ttft_s"][0] == pytest.approx(vec["ttft_s"][i])
+
+
+def test_more_bandwidth_means_faster_decode() -> None:
+    base = scenario(chip="H100").step_time(np.array([8.0]), 2048)["total"][0]
+    faster = scenario(chip="H200").step_time(np.array([8.0]), 2048)["total"][0]
+    assert faster < base  # same compute, 4.8 vs 3.35 TB/s
+
+
+def test_moe_touches_fewer_experts_at_small_batch() -> None:
+    scn = Scenario(model("DeepSeek-V3"), hardware("H200"), Parallel(tp=8), Precision("fp8"))
+    one = scn.step_time(np.array([1.0]), 1024)["weight_streaming"][0]
+    many = scn.step_time(np.array([256.0]), 1024)["weight_streaming"][0]
+    assert many > 3 * one
+
+
+def test_sla_is_respected() -> None:
+    r = infer("Llama-3.1-70B", chip="H100", chips=8, sla_tpot_ms=20)
+    assert r["sla_met"] is True and r["tpot_ms"] <= 20
+    loose = infer("Llama-3.1-70B", chip="H100", chips=8, sla_tpot_ms=200)
+    assert loose["tokens_per_s_per_chip"] >= r["tokens_per_s_per_chip"]
+
+
+def test_bad_parallel_config_is_an_error() -> None:
+    with pytest.raises(ConfigError):
+        infer("Llama-3.1-70B", chip="H100", chips=8, tp=4)
+    with pytest.raises(ConfigError):
+        infer("Llama-3.1-70B", chip="H100", chips=8, tp=8, ep=8)
+
+
+def test_h20_is_relatively_stronger_at_decode_than_prefill() -> None:
+    """The claim "H20 suits reasoning inference": its decode throughput relative to H100 is far
+    higher than its prefill (compute) ratio, because decode is bound by memory bandwidth."""
+    h20 = Scenario(
+        model("DeepSeek-V3"),
+        hardware("H20"),
+        Parallel(tp=8),
+        Precision("fp8", kv="fp8"),
+        1024,
+        4096,
+    )
+    h100 = Scenario(
+        model("DeepSeek-V3"),
+        hardware("H200"),
+        Parallel(tp=8),
+        Precision("fp8", kv="fp8"),
+        1024,
+        4096,
+    )
+    decode_ratio = (
+        h20.step_time(np.array([16.0]), 3000)["total"][0] ** -1
+        / h100.step_time(np.array([16.0]), 3000)["total"][0] ** -1
+    )
+    prefill_ratio = (
+        h100.prefill_time(np.array([65536.0]))[0] / h20.prefill_time(np.array([65536.0]))[0]
+    )
+    assert decode_ratio > 2 * prefill_ratio
+
+
+def test_capability_table_compares_chips_per_dollar() -> None:
+    rows = capability("Llama-3.1-70B", ["H20", "H100"], workload="chat")
+    assert {r["chip"] for r in rows} == {"H20", "H100 SXM"}
+    assert all(r["fits"] for r in rows)
+    assert all(r["tokens_per_s_per_1000_usd"] for r in rows)
