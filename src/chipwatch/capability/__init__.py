@@ -287,16 +287,17 @@ def capability(
     w = WORKLOADS[workload]
     rows = []
     for name in chips:
-        r = infer(
-            model_name,
-            chip=name,
-            isl=int(w["isl"]),
-            osl=int(w["osl"]),
-            precision=precision,
-            sla_tpot_ms=float(w["tpot_ms"]),
-            sla_ttft_ms=float(w["ttft_ms"]),
-        )
         hw = hardware(name)
+        m = model(model_name)
+        prec = _precision(precision, None, m)
+        fewest = min_chips(m, hw, prec, int(w["isl"]), int(w["osl"]))
+        # the fewest chips that fit, or twice that when the larger instance serves more per chip
+        options = [
+            infer(model_name, chip=name, chips=n, isl=int(w["isl"]), osl=int(w["osl"]), precision=precision,
+                  sla_tpot_ms=float(w["tpot_ms"]), sla_ttft_ms=float(w["ttft_ms"]))
+            for n in (fewest, 2 * fewest)
+        ]
+        r = max(options, key=lambda o: o.get("tokens_per_s_per_chip") or 0.0)
         per_chip = r.get("tokens_per_s_per_chip")
         r["workload"] = workload
         r["price_usd"] = hw.price_usd

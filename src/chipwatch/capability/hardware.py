@@ -104,7 +104,7 @@ _ALL = ("fp64", "fp32", "tf32", "bf16", "fp16", "fp8", "int8", "fp6", "fp4", "in
 def _domain(chip: Chip, link: float) -> int:
     """Scale-up domain size named in the interconnect text ('72-GPU NVLink domain'), else the default."""
     text = f"{chip.scale_up or ''} {chip.variant or ''}"
-    m = re.search(r"(\d{2,4})[- ](?:GPU|chip|NPU)", text) or re.search(r"NVL(\d{2,3})", text)
+    m = re.search(r"(\d[\d,]{1,5})[- ](?:GPU|chip|NPU)", text) or re.search(r"NVL(\d{2,3})", text)
     if m:
-        return int(m.group(1))
+        return int(m.group(1).replace(",", ""))
     return DEFAULT_DOMAIN if link > 0 else 1
