@@ -240,6 +240,58 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_validate)
 
+    p = sub.add_parser("fleet", help="turn a spend or unit count into chips, compute and capacity")
+    p.add_argument("name", nargs="?", help="chip (or use --input for a mixed fleet)")
+    p.add_argument("--spend", help="money spent, e.g. 18e9, $18B, '18 billion'")
+    p.add_argument("--units", type=float, help="number of chips")
+    p.add_argument("--unit-price", help="USD per chip (default: the catalog's cited price range)")
+    p.add_argument(
+        "--input",
+        metavar="CSV",
+        help="mixed fleet: rows with chip and units or spend (and unit_price)",
+    )
+    p.add_argument("--on", type=_date, help="date for the export determination of each chip")
+    p.add_argument("--to", help="destination for the export determination (with --on)")
+    p.add_argument(
+        "--compare", metavar="NAME", help="also show the same spend on this chip (e.g. 'H100 SXM')"
+    )
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_fleet)
+
+    p = sub.add_parser(
+        "frontier", help="the most capable design a rule still allows for a destination and date"
+    )
+    p.add_argument("--to", required=True)
+    p.add_argument("--on", type=_date, help="date (default: today)")
+    p.add_argument(
+        "--base", default="H100 SXM", help="base chip whose die, memory and links the design keeps"
+    )
+    p.add_argument(
+        "--objective", default="decode", choices=("decode", "prefill", "training", "tpp")
+    )
+    p.add_argument(
+        "--model", default="Llama-3.1-70B", help="model for the decode/prefill/training objectives"
+    )
+    p.add_argument(
+        "--zone",
+        choices=("case-by-case", "approval"),
+        help="inside this review-policy zone instead of licence-free",
+    )
+    p.add_argument("--candidates", type=int, default=200_000)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_frontier)
+
+    p = sub.add_parser(
+        "map", help="chips on TPP x performance density with the control regions in force"
+    )
+    p.add_argument("--on", type=_date, help="date (default: today)")
+    p.add_argument("--to", default="CN", help="destination (default CN)")
+    p.add_argument(
+        "--plot", metavar="FILE", help="write FILE.png, FILE.svg or an interactive FILE.html"
+    )
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_map)
+
     p = sub.add_parser(
         "rules", help="list the regulatory events chipwatch knows; 'rules show ID' for one"
     )
@@ -327,6 +379,100 @@ def cmd_validate(args: argparse.Namespace) -> str:
             "isl,osl,concurrency,metric,value,unit,source_url,notes"
         ) from None
     return to_json(result) if args.format == "json" else validation_text(result)
+
+
+def cmd_fleet(args: argparse.Namespace) -> str:
+    from .scenarios.fleet import FleetItem, fleet
+    from .scenarios.render import fleet_text
+
+    items = _fleet_items(args)
+    on = args.on or (dt.date.today() if args.to else None)
+    result = fleet(items, on=on, to=args.to)
+    if args.compare:
+        spend = sum(i.spend or 0 for i in items)
+        if not spend:
+            raise CliError(
+                "--compare needs a spend (--spend or spend column) to re-spend on the other chip"
+            )
+        result["comparison"] = fleet([FleetItem(args.compare, spend=spend)], on=on, to=args.to)
+    return to_json(result) if args.format == "json" else fleet_text(result)
+
+
+def _fleet_items(args: argparse.Namespace) -> list[Any]:
+    import csv
+
+    from .scenarios.fleet import FleetItem, parse_money
+
+    if args.input:
+        if args.name or args.spend or args.units:
+            raise CliError("use either --input or a chip with --spend/--units")
+        try:
+            with open(args.input, encoding="utf-8-sig", newline="") as fh:
+                rows = list(csv.DictReader(fh))
+        except OSError as exc:
+            raise CliError(f"cannot read {args.input}: {exc}") from None
+        items = []
+        for n, row in enumerate(rows, start=2):
+            chip = (row.get("chip") or "").strip()
+            if not chip:
+                raise CliError(f"{args.input} line {n}: empty 'chip' column")
+            try:
+                items.append(
+                    FleetItem(
+                        chip,
+                        units=float(row["units"]) if (row.get("units") or "").strip() else None,
+                        spend=parse_money(row["spend"])
+                        if (row.get("spend") or "").strip()
+                        else None,
+                        unit_price=parse_money(row["unit_price"])
+                        if (row.get("unit_price") or "").strip()
+                        else None,
+                    )
+                )
+            except ValueError as exc:
+                raise CliError(f"{args.input} line {n}: {exc}") from None
+        return items
+    if not args.name:
+        raise CliError("fleet needs a chip name (or --input FILE)")
+    if (args.spend is None) == (args.units is None):
+        raise CliError("give exactly one of --spend or --units")
+    return [
+        FleetItem(
+            args.name,
+            units=args.units,
+            spend=parse_money(args.spend) if args.spend else None,
+            unit_price=parse_money(args.unit_price) if args.unit_price else None,
+        )
+    ]
+
+
+def cmd_frontier(args: argparse.Namespace) -> str:
+    from .scenarios.frontier import frontier
+    from .scenarios.render import frontier_text
+
+    r = frontier(
+        to=args.to,
+        on=args.on or dt.date.today(),
+        base=args.base,
+        objective=args.objective,
+        model=args.model,
+        zone=args.zone,
+        candidates=args.candidates,
+    )
+    return to_json(r) if args.format == "json" else frontier_text(r)
+
+
+def cmd_map(args: argparse.Namespace) -> str:
+    from .scenarios.rulemap import map_text, plot, rule_map
+
+    r = rule_map(args.on or dt.date.today(), args.to)
+    note = ""
+    if args.plot:
+        plot(r, args.plot)
+        note = f"\nplot written to {args.plot}"
+    if args.format == "json":
+        return to_json({k: v for k, v in r.items() if k != "grid"})
+    return map_text(r) + note
 
 
 def _date(text: str) -> dt.date:

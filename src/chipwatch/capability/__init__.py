@@ -293,8 +293,16 @@ def capability(
         fewest = min_chips(m, hw, prec, int(w["isl"]), int(w["osl"]))
         # the fewest chips that fit, or twice that when the larger instance serves more per chip
         options = [
-            infer(model_name, chip=name, chips=n, isl=int(w["isl"]), osl=int(w["osl"]), precision=precision,
-                  sla_tpot_ms=float(w["tpot_ms"]), sla_ttft_ms=float(w["ttft_ms"]))
+            infer(
+                model_name,
+                chip=name,
+                chips=n,
+                isl=int(w["isl"]),
+                osl=int(w["osl"]),
+                precision=precision,
+                sla_tpot_ms=float(w["tpot_ms"]),
+                sla_ttft_ms=float(w["ttft_ms"]),
+            )
             for n in (fewest, 2 * fewest)
         ]
         r = max(options, key=lambda o: o.get("tokens_per_s_per_chip") or 0.0)

@@ -184,76 +184,96 @@ class Scenario:
             t = t + moe_layers * (2 * e.allreduce_latency + moved / bw)
         return t
 
-    def step_time(self, batch: Any, context: Any) -> dict[str, Any]:
-        """Seconds per decode step of ``batch`` sequences at ``context`` tokens, by term."""
+    def step_components(self, batch: Any, context: Any) -> dict[str, Any]:
+        """Seconds per decode step, unreduced: each roofline's compute and memory sides apart.
+
+        ``combine`` turns these into a step time; the compliance frontier rescales them to
+        evaluate designs with other compute, memory and I/O bandwidth.
+        """
         m, p, par, e, hw = self.model, self.precision, self.parallel, self.eff, self.hw
         b = np.asarray(batch, dtype=float)
         per_rank = b / par.dp / par.pp  # sequences per attention rank per pipeline micro-batch
         layers, moe_layers = m.layers / par.pp, m.moe_layers / par.pp
         wb, eb = BYTES[p.weights], BYTES[p.expert_weights]
+        shared = (
+            m.moe_layers * (m.ffn.get("num_shared_experts") or 0) * m.expert_params()
+            if m.is_moe
+            else 0
+        )
         dense_params = (
             m.layers * m.attention_params_per_layer()
             + m.dense_ffn_layers * m.dense_ffn_params()
-            + (
-                m.moe_layers * (m.ffn.get("num_shared_experts") or 0) * m.expert_params()
-                if m.is_moe
-                else 0
-            )
-        ) / par.pp + m.lm_head_params / par.pp
+            + shared
+        ) / par.pp
+        dense_params += m.lm_head_params / par.pp
         c_dense = p.compute(p.weights)
-        dense_compute = (
-            2
+        zero = np.zeros_like(b)
+        out = {
+            "dense_compute": 2
             * dense_params
             * per_rank
             / par.tp
-            / (hw.compute_peak(c_dense) * e.gemm_fraction(c_dense))
-        )
-        dense_memory = dense_params * wb / par.tp / (hw.hbm_bw * e.hbm_weights)
-        t_dense = np.maximum(dense_compute, dense_memory)
-        routed_compute = routed_memory = np.zeros_like(b)
-        t_routed = np.zeros_like(b)
+            / (hw.compute_peak(c_dense) * e.gemm_fraction(c_dense)),
+            "dense_memory": dense_params * wb / par.tp / (hw.hbm_bw * e.hbm_weights) + zero,
+            "routed_compute": zero,
+            "routed_memory": zero,
+        }
         if m.is_moe:
             n_exp, k = m.ffn["num_experts"], m.ffn["experts_per_token"]
             tokens = b / par.pp
             touched = n_exp * (1 - (1 - k / n_exp) ** tokens)
             c_exp = p.compute(p.expert_weights)
-            routed_compute = (
+            chips = par.tp * par.dp
+            out["routed_compute"] = (
                 2
                 * moe_layers
                 * k
                 * m.expert_params()
                 * tokens
-                / (par.tp * par.dp)
+                / chips
                 / (hw.compute_peak(c_exp) * e.gemm_fraction(c_exp))
             )
-            routed_memory = (
-                moe_layers
-                * touched
-                * m.expert_params()
-                * eb
-                / (par.tp * par.dp)
-                / (hw.hbm_bw * e.hbm_weights)
+            out["routed_memory"] = (
+                moe_layers * touched * m.expert_params() * eb / chips / (hw.hbm_bw * e.hbm_weights)
             )
-            t_routed = np.maximum(routed_compute, routed_memory)
         attn_flops = (
             m.attention_flops_per_token(context, absorbed=True) / par.pp * per_rank / par.tp
         )
-        kv = self.kv_per_sequence_per_chip(context) * per_rank
-        t_attn = np.maximum(
-            attn_flops / (hw.compute_peak("bf16") * e.attention), kv / (hw.hbm_bw * e.hbm_stream)
+        out["attention_compute"] = attn_flops / (hw.compute_peak("bf16") * e.attention)
+        out["attention_memory"] = (
+            self.kv_per_sequence_per_chip(context) * per_rank / (hw.hbm_bw * e.hbm_stream)
         )
-        t_comm = self._comm(per_rank, layers, moe_layers)
-        kernels = layers * KERNELS_PER_LAYER["moe" if m.is_moe else "dense"]
-        t_kernel = np.full_like(b, kernels * e.kernel_latency)
-        stage = t_dense + t_routed + t_attn + t_comm + t_kernel
+        out["communication"] = self._comm(per_rank, layers, moe_layers)
+        out["kernel_overhead"] = np.full_like(
+            b, layers * KERNELS_PER_LAYER["moe" if m.is_moe else "dense"] * e.kernel_latency
+        )
+        return {k: v * par.pp for k, v in out.items()}
+
+    @staticmethod
+    def combine(c: dict[str, Any], compute: Any = 1.0, memory: Any = 1.0, io: Any = 1.0) -> Any:
+        """Step time from components, with compute, memory and I/O bandwidth scaled by the factors."""
+        return (
+            np.maximum(c["dense_compute"] / compute, c["dense_memory"] / memory)
+            + np.maximum(c["routed_compute"] / compute, c["routed_memory"] / memory)
+            + np.maximum(c["attention_compute"] / compute, c["attention_memory"] / memory)
+            + c["communication"] / io
+            + c["kernel_overhead"]
+        )
+
+    def step_time(self, batch: Any, context: Any) -> dict[str, Any]:
+        """Seconds per decode step of ``batch`` sequences at ``context`` tokens, by term."""
+        c = self.step_components(batch, context)
+        weights = np.maximum(c["dense_compute"], c["dense_memory"]) + np.maximum(
+            c["routed_compute"], c["routed_memory"]
+        )
         return {
-            "total": stage * par.pp,
-            "matmul_compute": (dense_compute + routed_compute) * par.pp,
-            "weight_streaming": (dense_memory + routed_memory) * par.pp,
-            "weights_and_matmul": (t_dense + t_routed) * par.pp,
-            "attention": t_attn * par.pp,
-            "communication": t_comm * par.pp,
-            "kernel_overhead": t_kernel * par.pp,
+            "total": self.combine(c),
+            "matmul_compute": c["dense_compute"] + c["routed_compute"],
+            "weight_streaming": c["dense_memory"] + c["routed_memory"],
+            "weights_and_matmul": weights,
+            "attention": np.maximum(c["attention_compute"], c["attention_memory"]),
+            "communication": c["communication"],
+            "kernel_overhead": c["kernel_overhead"],
         }
 
     def prefill_time(self, tokens: Any) -> Any:

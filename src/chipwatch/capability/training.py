@@ -196,7 +196,7 @@ def default_parallel(model: Model, hw: Hardware, chips: int) -> TrainParallel:
         if tp > max(1, hw.domain):
             break
         for pp in (1, 2, 4, 8, 16, 32):
-            if model.layers % pp or tp * pp > chips:
+            if tp * pp > chips:  # stages may be uneven (DeepSeek-V3 runs 61 layers on PP16)
                 continue
             candidate = TrainParallel(tp=tp, pp=pp, ep=ep, vp=1 if pp == 1 else 2)
             run = TrainingRun(model, hw, chips, 1.0, candidate)
