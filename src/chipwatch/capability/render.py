@@ -161,6 +161,7 @@ def pareto_plot(rows: Sequence[Mapping[str, Any]], path: str) -> None:
     os.close(fd)
     try:
         fig.savefig(tmp, format=ext[1:])
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a plot is meant to be shared
         os.replace(tmp, path)
     finally:
         plt.close(fig)

@@ -157,6 +157,7 @@ def plot(r: dict[str, Any], path: str) -> None:
     os.close(fd)
     try:
         (_html if ext == ".html" else _static)(r, tmp)
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600; a plot is meant to be shared
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
