@@ -293,6 +293,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_map)
 
     p = sub.add_parser(
+        "analyze", help="check a news article (Arabic or English): entities, claims, verdicts"
+    )
+    p.add_argument("file", help="article text file, or - for standard input")
+    p.add_argument("--date", type=_date, help="the article's date when the text does not state it")
+    p.add_argument("--lang", choices=("ar", "en"), help="report language (default: the article's)")
+    p.add_argument("--format", choices=("md", "json", "html"), default="md")
+    p.add_argument(
+        "--output",
+        metavar="FILE",
+        help="write the report to FILE (atomically) instead of standard output",
+    )
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser(
         "rules", help="list the regulatory events chipwatch knows; 'rules show ID' for one"
     )
     p.add_argument("action", nargs="?", choices=("list", "show"), default="list")
@@ -473,6 +487,66 @@ def cmd_map(args: argparse.Namespace) -> str:
     if args.format == "json":
         return to_json({k: v for k, v in r.items() if k != "grid"})
     return map_text(r) + note
+
+
+def cmd_analyze(args: argparse.Namespace) -> str:
+    from .news import analyze
+    from .news.report import html_page, markdown
+
+    text = _read_article(args.file)
+    result = analyze(text, article_date=args.date, report_language=args.lang)
+    if args.format == "json":
+        out = to_json(result)
+    elif args.format == "html":
+        out = html_page(result, text)
+    else:
+        out = markdown(result)
+    if args.output:
+        _write_text_atomically(args.output, out)
+        return f"report written to {args.output}"
+    return out
+
+
+def _read_article(path: str) -> str:
+    try:
+        if path == "-":
+            raw = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as fh:
+                raw = fh.read()
+    except OSError as exc:
+        raise CliError(f"cannot read {path}: {exc}") from None
+    if not raw.strip():
+        raise CliError(f"{path}: the article is empty")
+    if b"\x00" in raw[:4096]:
+        raise CliError(f"{path}: this looks like a binary file, not an article")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("cp1256")  # Windows Arabic
+        except UnicodeDecodeError:
+            raise CliError(f"{path}: not UTF-8 (or Windows-1256) text") from None
+
+
+def _write_text_atomically(path: str, text: str) -> None:
+    import os
+    import tempfile
+
+    folder = os.path.dirname(os.path.abspath(path))
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".chipwatch-", suffix=".tmp")
+    except OSError as exc:
+        raise CliError(f"cannot write {path}: {exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
 
 
 def _date(text: str) -> dt.date:

@@ -1,0 +1,579 @@
+"""Entities with character offsets: chips, companies, people, models, money, counts, dates, countries.
+
+Matching runs on the normalized text (:mod:`.normalize`) with regular expressions built from
+the catalog and ``data/news/gazetteer.yaml``; every span is mapped back to the original text.
+All patterns are linear (alternations of literals, bounded gaps), so 10 MB of text is fine.
+
+>>> ents = extract("اشترت الشركات الصينية 18 مليار دولار من رقائق H20 في الأشهر الثلاثة الأولى من عام 2025")
+>>> [(m["value"], m["currency"]) for m in ents["money"]]
+[(18000000000.0, 'USD')]
+>>> [d["value"] for d in ents["dates"]], [c["id"] for c in ents["chips"]]
+(['2025-Q1'], ['nvidia-h20'])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from .normalize import Normalized, fold, normalize
+from .numbers import DUALS, parse_number, scale_value
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "news" / "gazetteer.yaml"
+_AR = "\u0621-\u064a"
+_B = rf"(?<![a-z0-9{_AR}])"  # left word boundary for Latin and Arabic
+_E = rf"(?![a-z0-9{_AR}])"
+_PREFIX = "(?:[وفبلك]|لل|وال|بال|فال|كال)?"  # Arabic proclitics before a name
+
+
+@functools.lru_cache(maxsize=1)
+def gazetteer() -> dict[str, Any]:
+    import yaml
+
+    return yaml.safe_load(DATA.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+
+
+def _alt(words: Iterable[str]) -> str:
+    keys = sorted({fold(w) for w in words if w}, key=len, reverse=True)
+    return "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in keys)
+
+
+@functools.lru_cache(maxsize=1)
+def _chip_index() -> tuple[re.Pattern[str], dict[str, str], dict[str, str]]:
+    """A token regex for chip-like words ("H20", "اتش 20", "RTX 4090 D") and the catalog keys it may name."""
+    from ..api import catalog
+
+    letters = {fold(w): k for k, words in gazetteer()["latin_letters"].items() for w in words}
+    keys: dict[str, str] = {}
+    for c in catalog():
+        for name in (c.name, c.family, *c.aliases):
+            k = re.sub(r"[^a-z0-9]", "", fold(name).replace("geforce", "").replace("instinct", ""))
+            if len(k) >= 2 and any(ch.isdigit() for ch in k):
+                keys.setdefault(k, name)
+    head = "|".join(sorted(map(re.escape, letters), key=len, reverse=True))
+    token = re.compile(
+        rf"{_B}(?:rtx\s*|geforce\s*(?:rtx\s*)?|instinct\s*|ascend\s*|tpu\s*)?"
+        rf"(?P<body>(?:[a-z]{{1,8}}|(?:{head})\s*)[\s\-]*\d{{1,5}}(?:[\s\-]?[a-z]{{1,4}}\d{{0,3}}){{0,2}}){_E}"
+    )
+    return token, keys, letters
+
+
+def find_chips(norm: Normalized, original: str) -> list[dict[str, Any]]:
+    from ..api import chip as lookup
+
+    token, keys, letters = _chip_index()
+    out = []
+    for m in token.finditer(norm.text):
+        body = m.group("body")
+        for arabic, latin in letters.items():
+            if body.startswith(arabic):
+                body = latin + body[len(arabic) :]
+                break
+        parts = re.findall(r"[a-z]+|\d+", body)
+        prefix = m.group()[: m.start("body") - m.start()].strip().replace(" ", "")
+        found = None
+        for n in range(len(parts), 0, -1):  # the longest run of tokens that names a chip
+            key = "".join(parts[:n])
+            if key in keys or (prefix + key) in keys:
+                found = keys.get(key) or keys[prefix + key]
+                end = m.start("body") + _token_end(m.group("body"), n)
+                break
+        if found is None:
+            continue
+        if parts[0] == "h" and parts[1:2] == ["2"] and len(parts) > 2 and parts[2] == "o":
+            continue
+        view = lookup(found)
+        out.append({"id": view.id, "name": view.name, **_span(norm, original, m.start(), end)})
+    # "H2O" is a common typo of "H20" next to chip words
+    for m in re.finditer(rf"{_B}h[\s\-]?2o{_E}", norm.text):
+        window = norm.text[max(0, m.start() - 80) : m.end() + 80]
+        if re.search(r"nvidia|انفيديا|نفيديا|رقائق|رقاقه|شريحه|شرائح|chip|gpu", window):
+            view = lookup("H20")
+            out.append(
+                {
+                    "id": view.id,
+                    "name": view.name,
+                    "typo_of": "H20",
+                    **_span(norm, original, m.start(), m.end()),
+                }
+            )
+    return sorted(out, key=lambda x: x["start"])
+
+
+def _token_end(body: str, n: int) -> int:
+    """Length of the prefix of ``body`` that holds its first ``n`` letter/digit runs."""
+    count, i = 0, 0
+    for run in re.finditer(r"[a-z]+|\d+|[^\sa-z\d\-]+", body):
+        if re.fullmatch(r"[a-z]+|\d+", run.group()) or count == 0:
+            count += 1
+            i = run.end()
+            if count >= n:
+                break
+    return i
+
+
+def _span(norm: Normalized, original: str, start: int, end: int) -> dict[str, Any]:
+    s, e = norm.span(start, end)
+    return {"text": original[s:e], "start": s, "end": e}
+
+
+@functools.lru_cache(maxsize=1)
+def _name_patterns() -> dict[str, tuple[re.Pattern[str], dict[str, str]]]:
+    """One regex per kind over every alias, and alias (folded) -> canonical name."""
+    g = gazetteer()
+    out = {}
+    for kind in ("companies", "people", "models"):
+        names = {
+            re.sub(r"\s+", " ", fold(w)): name for name, words in g[kind].items() for w in words
+        }
+        out[kind] = (re.compile(rf"{_B}{_PREFIX}(?P<w>{_alt(names)}){_E}"), names)
+    return out
+
+
+def find_names(norm: Normalized, original: str, kind: str) -> list[dict[str, Any]]:
+    pattern, names = _name_patterns()[kind]
+    out = []
+    for m in pattern.finditer(norm.text):
+        name = names.get(re.sub(r"\s+", " ", m.group("w")))
+        if name:
+            out.append({"name": name, **_span(norm, original, m.start("w"), m.end("w"))})
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _country_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    from ..rules import countries
+
+    table = countries()
+    names: dict[str, str] = {}
+    for c in table.by_code.values():
+        for n in {c.name, c.name_ar, c.ecfr_name or ""}:
+            if n and len(n) > 3:
+                names.setdefault(fold(n), c.code)
+    names.update(
+        {
+            fold(k): v
+            for k, v in {"us": "US", "u.s.": "US", "usa": "US", "uae": "AE", "امريكا": "US"}.items()
+        }
+    )
+    extra_ar = {fold(n)[2:]: code for n, code in names.items() if n.startswith("ال") and len(n) > 4}
+    pattern = re.compile(
+        rf"{_B}(?:(?:{_alt(names)})|(?:لل|ل)(?:{_alt(extra_ar)})|[وفب](?:{_alt(names)})){_E}"
+    )
+    return pattern, {**names, **extra_ar}
+
+
+def find_countries(norm: Normalized, original: str) -> list[dict[str, Any]]:
+    from ..rules import countries
+
+    pattern, names = _country_pattern()
+    out = []
+    for m in pattern.finditer(norm.text):
+        t = m.group()
+        key = t if t in names else next((t[i:] for i in (1, 2) if t[i:] in names), None)
+        if key is None:
+            continue
+        code = names[key]
+        c = countries().by_code[code]
+        out.append(
+            {
+                "code": code,
+                "name": c.name,
+                "name_ar": c.name_ar,
+                **_span(norm, original, m.start(), m.end()),
+            }
+        )
+    return out
+
+
+# --- money and counts ---------------------------------------------------------------------------
+
+_NUM = r"\d+(?:[.,]\d+)*"
+
+
+@functools.lru_cache(maxsize=1)
+def _money_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], dict[str, str]]:
+    g = gazetteer()
+    cur = {fold(w): code for code, words in g["currencies"].items() for w in words}
+    qual = {fold(w): sym for sym, words in g["qualifiers"].items() for w in words}
+    from .numbers import SCALES, WORD_NUMBERS
+
+    scales = _alt(SCALES)
+    words = _alt(WORD_NUMBERS)
+    q = rf"(?:[وف]?(?P<qual>{_alt(qual)})\s+)?"
+    amount = rf"(?P<num>{_NUM}|(?:{words})(?:\s+(?:و)?(?:{words}))*)?\s*(?P<scale>(?:[وبل])?(?:{scales}))?"
+    words_cur = _alt(w for w in cur if w not in ("$", "us$", "€"))
+    per = _alt(g["per_unit"])
+    # "18 مليار دولار", "6 ملايين دولار", "$1.5bn", "USD 5.5 billion", "18 billion dollars"
+    p1 = re.compile(
+        rf"{_B}{q}(?:(?P<sym>us\$|\$|€)\s*(?P<num2>{_NUM})\s*(?P<scale2>{scales})?{_E}|{amount}\s*(?P<cur>{words_cur}){_E})(?:\s*(?P<per>{per}))?"
+    )
+    p2 = re.compile(rf"{_B}{q}(?P<cur3>usd|eur|cny)\s*(?P<num3>{_NUM})\s*(?P<scale3>{scales})?{_E}")
+    return p1, p2, cur, qual
+
+
+def _amount(num: str | None, scale: str | None) -> float | None:
+    value = parse_number(num) if num else None
+    if num and value is None:
+        return None
+    if scale:
+        s = scale_value(scale)
+        if s is None:
+            return None
+        if fold(scale).lstrip("وبل") in DUALS and value is None:
+            return s
+        return (value if value is not None else 1.0) * s
+    return value
+
+
+def find_money(norm: Normalized, original: str) -> list[dict[str, Any]]:
+    p1, p2, cur, qual = _money_patterns()
+    out = []
+    for m in p1.finditer(norm.text):
+        d = m.groupdict()
+        if d.get("sym"):
+            value = _amount(d["num2"], d.get("scale2"))
+            currency = "EUR" if d["sym"] == "€" else "USD"
+        else:
+            if not (d.get("num") or d.get("scale")):
+                continue
+            value = _amount(d.get("num"), d.get("scale"))
+            currency = cur.get(d["cur"], "USD")
+        if value is None:
+            continue
+        out.append(
+            _money(
+                norm,
+                original,
+                m,
+                value,
+                currency,
+                qual.get(d.get("qual") or ""),
+                bool(d.get("per")),
+            )
+        )
+    for m in p2.finditer(norm.text):
+        d = m.groupdict()
+        value = _amount(d["num3"], d.get("scale3"))
+        if value is not None:
+            out.append(
+                _money(
+                    norm,
+                    original,
+                    m,
+                    value,
+                    d["cur3"].upper(),
+                    qual.get(d.get("qual") or ""),
+                    False,
+                )
+            )
+    return _dedupe(out)
+
+
+def _money(
+    norm: Normalized,
+    original: str,
+    m: re.Match[str],
+    value: float,
+    currency: str,
+    q: str | None,
+    per: bool,
+) -> dict[str, Any]:
+    qualifier = q or "="
+    return {
+        "value": value,
+        "currency": currency,
+        "qualifier": qualifier,
+        "per_unit": per,
+        **_span(norm, original, m.start(), m.end()),
+    }
+
+
+def _dedupe(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    items = sorted(items, key=lambda x: (x["start"], -(x["end"] - x["start"])))
+    out: list[dict[str, Any]] = []
+    for it in items:
+        if out and it["start"] < out[-1]["end"]:
+            continue
+        out.append(it)
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _count_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str], dict[str, float]]:
+    g = gazetteer()
+    from .numbers import SCALES
+
+    qual = {fold(w): sym for sym, words in g["qualifiers"].items() for w in words}
+    q = rf"(?:[وف]?(?P<qual>{_alt(qual)})\s+)?"
+    noun = rf"(?P<noun>[{_AR}]{{3,}}(?:\s+[{_AR}]{{3,}})?|[a-z]{{3,}}(?:\s+[a-z]{{3,}})?)"
+    from .numbers import WORD_NUMBERS
+
+    words = _alt(w for w in WORD_NUMBERS if len(w) > 2)
+    num = rf"{_NUM}|(?:{words})(?:\s+(?:و)?(?:{words}))*"
+    p = re.compile(
+        rf"{_B}[وفب]?{q}(?P<num>{num})\s*(?P<scale>{_alt(s for s in SCALES if len(s) > 2)})?\s+(?:of\s+)?{noun}"
+    )
+    vague = {fold(w): float(v) for w, v in g["vague"]}
+    pv = re.compile(rf"{_B}(?P<vague>{_alt(vague)})(?:\s+(?:من\s+)?{noun})?")
+    return p, pv, qual, vague
+
+
+_STOPWORDS = {
+    "and",
+    "the",
+    "for",
+    "with",
+    "from",
+    "that",
+    "this",
+    "who",
+    "which",
+    "are",
+    "were",
+    "was",
+    "will",
+    "have",
+    "has",
+    "في",
+    "من",
+    "علي",
+    "الي",
+    "عن",
+    "مع",
+    "التي",
+    "الذي",
+    "الذين",
+    "قد",
+    "كان",
+    "هذه",
+    "هذا",
+}
+_NOT_COUNT_NOUNS = re.compile(
+    r"^(?:دولار|دولارا|دولارات|يوان|يورو|عام|سنه|سنوات|شهر|اشهر|شهرين|يوم|ايام|ساعه|ساعات|دقيقه|بالمئه|بالمائه|في|من|على|الى|"
+    r"dollars?|usd|years?|months?|days?|hours?|percent|per|in|of|the|and|to|at|on|for|tflops|tops|gb|tb|nm|watts?|mm)(?:\s|$)"
+)
+
+
+def find_counts(
+    norm: Normalized, original: str, taken: Iterable[tuple[int, int]]
+) -> list[dict[str, Any]]:
+    p, pv, qual, vague = _count_patterns()
+    import bisect
+
+    blocked = sorted(taken)
+    starts = [a for a, _ in blocked]
+    out = []
+
+    def free(s: int, e: int) -> bool:
+        """No taken span overlaps [s, e) (binary search: linear time overall)."""
+        i = bisect.bisect_left(starts, e)
+        return not any(s < blocked[j][1] for j in range(max(0, i - 3), i))
+
+    for m in p.finditer(norm.text):
+        noun, end = m.group("noun"), m.end()
+        words = noun.split()
+        if len(words) > 1 and (words[1] in _STOPWORDS or not free(*norm.span(m.start(), end))):
+            noun, end = words[0], m.start("noun") + len(words[0])  # keep the head noun only
+        if _NOT_COUNT_NOUNS.match(noun) or not free(*norm.span(m.start(), end)):
+            continue
+        if re.fullmatch(r"(?:19|20)\d\d", m.group("num")) and not m.group("scale"):
+            continue  # a year
+        value = _amount(m.group("num"), m.group("scale"))
+        if value is None:
+            continue
+        ns, ne = norm.span(m.start("noun"), end)
+        out.append(
+            {
+                "value": value,
+                "noun": original[ns:ne],
+                "qualifier": qual.get(m.group("qual") or "", "="),
+                "vague": False,
+                **_span(norm, original, m.start(), end),
+            }
+        )
+    for m in pv.finditer(norm.text):
+        if not free(*norm.span(m.start(), m.end())):
+            continue
+        noun = (
+            original[slice(*norm.span(m.start("noun"), m.end("noun")))] if m.group("noun") else None
+        )
+        out.append(
+            {
+                "value": None,
+                "order_of_magnitude": vague[m.group("vague")],
+                "noun": noun,
+                "qualifier": "vague",
+                "vague": True,
+                **_span(norm, original, m.start(), m.end()),
+            }
+        )
+    return _dedupe(out)
+
+
+# --- dates ------------------------------------------------------------------------------------
+
+_ORDINALS = {
+    "الاول": 1,
+    "الاولي": 1,
+    "الثاني": 2,
+    "الثانيه": 2,
+    "الثالث": 3,
+    "الثالثه": 3,
+    "الرابع": 4,
+    "الرابعه": 4,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "q1": 1,
+    "q2": 2,
+    "q3": 3,
+    "q4": 4,
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _date_patterns() -> dict[str, Any]:
+    g = gazetteer()
+    months = {fold(w): int(k) for k, words in g["months"].items() for w in words}
+    hijri = {fold(w): int(k) for k, words in g["hijri_months"].items() for w in words}
+    mon = _alt(months)
+    year = r"(?P<year>(?:19|20)\d\d)"
+    return {
+        "months": months,
+        "hijri_months": hijri,
+        "iso": re.compile(r"(?<!\d)(?P<year>(?:19|20)\d\d)-(?P<m>\d\d)-(?P<d>\d\d)(?!\d)"),
+        "quarter": re.compile(
+            rf"(?:الربع\s+(?P<ar>الاول|الثاني|الثالث|الرابع)|(?P<en>first|second|third|fourth)\s+quarter|(?P<q>q[1-4]))"
+            rf"\s*(?:من\s+|of\s+)?(?:عام\s+|العام\s+|سنه\s+)?,?\s*{year}"
+        ),
+        "three_months": re.compile(
+            r"(?:الاشهر|الشهور)\s+الثلاثه\s+(?P<ar>الاولي|الاخيره)|(?P<en>first|last)\s+three\s+months"
+        ),
+        "half": re.compile(
+            rf"(?:النصف\s+(?P<ar>الاول|الثاني)|(?P<en>first|second)\s+half)\s*(?:من\s+|of\s+)?(?:عام\s+|العام\s+)?{year}"
+        ),
+        "day_month_year": re.compile(
+            rf"{_B}(?P<d>\d{{1,2}})\s+(?:من\s+)?(?:شهر\s+)?(?P<mon>{mon})\s*,?\s*{year}"
+        ),
+        "month_day_year": re.compile(rf"{_B}(?P<mon>{mon})\.?\s+(?P<d>\d{{1,2}}),?\s+{year}"),
+        "month_year": re.compile(
+            rf"{_B}(?:شهر\s+)?(?P<mon>{mon})\s*(?:من\s+)?(?:عام\s+)?,?\s*{year}"
+        ),
+        "year": re.compile(rf"(?:عام|العام|سنه|in|year)\s+{year}(?!\d)"),
+        "hijri": re.compile(
+            rf"{_B}(?:(?P<d>\d{{1,2}})\s+)?(?P<mon>{_alt(hijri)})\s+(?P<year>1[34]\d\d)\s*(?:ه|هـ|هجري|هجريه)"
+        ),
+    }
+
+
+def hijri_to_gregorian(year: int, month: int, day: int = 1) -> dt.date:
+    """Tabular Islamic calendar (civil epoch 622-07-16 Julian); may differ by a day or two from sightings."""
+    jd = (
+        day + math_ceil(29.5 * (month - 1)) + (year - 1) * 354 + (3 + 11 * year) // 30 + 1948439 - 1
+    )
+    # Julian day number -> Gregorian
+    a = jd + 32044
+    b = (4 * a + 3) // 146097
+    c = a - 146097 * b // 4
+    d = (4 * c + 3) // 1461
+    e = c - 1461 * d // 4
+    m = (5 * e + 2) // 153
+    return dt.date(100 * b + d - 4800 + m // 10, m + 3 - 12 * (m // 10), e - (153 * m + 2) // 5 + 1)
+
+
+def math_ceil(x: float) -> int:
+    import math
+
+    return math.ceil(x)
+
+
+def find_dates(norm: Normalized, original: str) -> list[dict[str, Any]]:
+    p = _date_patterns()
+    t = norm.text
+    out: list[dict[str, Any]] = []
+
+    def add(m: re.Match[str], value: str, **extra: Any) -> None:
+        out.append({"value": value, **extra, **_span(norm, original, m.start(), m.end())})
+
+    for m in p["iso"].finditer(t):
+        add(m, f"{m['year']}-{m['m']}-{m['d']}")
+    for m in p["quarter"].finditer(t):
+        q = _ORDINALS[m["ar"] or m["en"] or m["q"]]
+        add(m, f"{m['year']}-Q{q}")
+    for m in p["half"].finditer(t):
+        add(m, f"{m['year']}-H{_ORDINALS[m['ar'] or m['en']]}")
+    for m in p["three_months"].finditer(t):
+        y = re.match(
+            r"\s*(?:من\s+|of\s+)?(?:عام\s+|العام\s+|سنه\s+)?((?:19|20)\d\d)",
+            t[m.end() : m.end() + 30],
+        )
+        if y:
+            first = m["ar"] == "الاولي" or m["en"] == "first"
+            end = m.end() + y.end()
+            s, e = norm.span(m.start(), end)
+            out.append(
+                {
+                    "value": f"{y.group(1)}-Q{1 if first else 4}",
+                    "text": original[s:e],
+                    "start": s,
+                    "end": e,
+                }
+            )
+    for m in p["hijri"].finditer(t):
+        hy, mo = int(m["year"]), p["hijri_months"][m["mon"]]
+        g = hijri_to_gregorian(hy, mo, int(m["d"] or 1))
+        if m["d"]:
+            add(m, g.isoformat(), calendar="hijri")
+        else:  # a Hijri month as an ISO 8601 interval of Gregorian dates
+            last = hijri_to_gregorian(hy + mo // 12, mo % 12 + 1, 1) - dt.timedelta(days=1)
+            add(m, f"{g.isoformat()}/{last.isoformat()}", calendar="hijri")
+    for key in ("day_month_year", "month_day_year"):
+        for m in p[key].finditer(t):
+            try:
+                d = dt.date(int(m["year"]), p["months"][m["mon"]], int(m["d"]))
+            except ValueError:
+                continue
+            add(m, d.isoformat())
+    for m in p["month_year"].finditer(t):
+        add(m, f"{m['year']}-{p['months'][m['mon']]:02d}")
+    for m in p["year"].finditer(t):
+        add(m, m["year"])
+    return _dedupe(out)
+
+
+def article_date(text: str) -> dt.date | None:
+    """A publication date stated in the first lines ('Date: 2025-04-10', 'التاريخ: 10 أبريل 2025')."""
+    head = "\n".join(text.splitlines()[:6])
+    m = re.search(r"(?:date|published|التاريخ|تاريخ النشر|نشر في)\s*[:：]\s*(.+)", fold(head))
+    if not m:
+        return None
+    norm = normalize(m.group(1))
+    for d in find_dates(norm, m.group(1)):
+        if re.fullmatch(r"\d{4}-\d\d-\d\d", d["value"]):
+            return dt.date.fromisoformat(d["value"])
+    return None
+
+
+def extract(text: str) -> dict[str, Any]:
+    """All entities of ``text``; offsets index the original string."""
+    norm = normalize(text)
+    money = find_money(norm, text)
+    dates = find_dates(norm, text)
+    chips = find_chips(norm, text)
+    taken = [(x["start"], x["end"]) for x in (*money, *dates, *chips)]
+    return {
+        "chips": chips,
+        "companies": find_names(norm, text, "companies"),
+        "people": find_names(norm, text, "people"),
+        "models": find_names(norm, text, "models"),
+        "money": money,
+        "counts": find_counts(norm, text, taken),
+        "dates": dates,
+        "countries": find_countries(norm, text),
+    }

@@ -1,0 +1,101 @@
+"""Reason sentences of the article checks in English and Arabic."""
+
+from __future__ import annotations
+
+from typing import Any
+
+STATUS = {
+    "en": {
+        "allowed": "allowed without a licence",
+        "licensed": "licence required, licences granted case by case",
+        "banned": "licence required, presumption of denial",
+        "restricted": "licence required",
+        "undetermined": "undetermined",
+    },
+    "ar": {
+        "allowed": "مسموح دون ترخيص",
+        "licensed": "يتطلب ترخيصًا يُمنح حالةً بحالة",
+        "banned": "يتطلب ترخيصًا مع افتراض الرفض",
+        "restricted": "يتطلب ترخيصًا",
+        "undetermined": "غير محدد",
+    },
+}
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "status": {
+        "en": "{chip} to {dest} on {date}: {status} ({classification})",
+        "ar": "{chip} إلى {dest} في {date}: {status} ({classification})",
+    },
+    "since": {"en": "changed since: {changes}", "ar": "تغيّر منذ ذلك الحين: {changes}"},
+    "import": {
+        "en": "import side ({dest}): {text} since {since}",
+        "ar": "من جانب الاستيراد ({dest}): {text} منذ {since}",
+    },
+    "came_true": {
+        "en": "the claim looks ahead and came true later (dates above)",
+        "ar": "الادعاء يتحدث عن المستقبل وقد تحقق لاحقًا (انظر التواريخ أعلاه)",
+    },
+    "no_money": {"en": "no dollar amount to convert", "ar": "لا يوجد مبلغ بالدولار لتحويله"},
+    "buys": {
+        "en": "${spend:,.0f} buys {units:,.0f} {chip} ({low:,.0f}–{high:,.0f} at cited prices)",
+        "ar": "{spend:,.0f} دولار تشتري {units:,.0f} من {chip} (بين {low:,.0f} و{high:,.0f} بالأسعار الموثقة)",
+    },
+    "h100eq": {
+        "en": "= {tpp:,.0f} H100-equivalents by TPP, {bw:,.0f} by memory bandwidth",
+        "ar": "= {tpp:,.0f} ما يعادل H100 بمقياس TPP، و{bw:,.0f} بمقياس عرض نطاق الذاكرة",
+    },
+    "conflict": {
+        "en": "such sales needed a licence under a presumption of denial then: the figure conflicts with the rules",
+        "ar": "كانت هذه المبيعات تتطلب ترخيصًا مع افتراض الرفض حينها: الرقم يتعارض مع القواعد",
+    },
+    "consistent": {
+        "en": "consistent with the rules then; the amount itself is reported, not checkable here",
+        "ar": "يتسق مع القواعد حينها؛ أما المبلغ نفسه فمنقول عن المصدر ولا يمكن التحقق منه هنا",
+    },
+    "no_run": {
+        "en": "no published training run of {model} to check against",
+        "ar": "لا توجد عملية تدريب منشورة لـ {model} للمقارنة",
+    },
+    "ds_report": {
+        "en": "DeepSeek-V3 report (arXiv 2412.19437): 2.788M H800 GPU-hours, $5.576M at $2 per GPU-hour, on 2,048 H800",
+        "ar": "تقرير DeepSeek-V3 (arXiv 2412.19437): 2.788 مليون ساعة H800، و5.576 مليون دولار بسعر دولارين للساعة، على 2048 شريحة H800",
+    },
+    "train_model": {
+        "en": "chipwatch training model: {hours:.2f}M GPU-hours, {days:.0f} days, ${cost:.1f}M at $2/h",
+        "ar": "نموذج التدريب في chipwatch: {hours:.2f} مليون ساعة، {days:.0f} يومًا، {cost:.1f} مليون دولار بسعر دولارين للساعة",
+    },
+    "excludes": {
+        "en": "the figure covers only the final run's GPU rental: not research, ablations, data, staff or the cluster itself (2,048 H800 cost tens of millions of dollars)",
+        "ar": "الرقم يغطي استئجار الشرائح للتدريب النهائي فقط: لا يشمل البحث والتجارب والبيانات والرواتب ولا ثمن العنقود نفسه (2048 شريحة H800 تكلف عشرات الملايين من الدولارات)",
+    },
+    "time": {
+        "en": "time: {days:.0f} days of pre-training vs the claimed {claimed:g} months",
+        "ar": "المدة: {days:.0f} يومًا من التدريب المسبق مقابل {claimed:g} شهر وفق الادعاء",
+    },
+    "ratio": {
+        "en": "DeepSeek-R1 on 8 chips: {chip} decodes at {rd:.0%} of {ref} but prefills at {rp:.0%}",
+        "ar": "DeepSeek-R1 على 8 شرائح: {chip} يولّد النص بسرعة {rd:.0%} من {ref} لكنه يعالج المدخلات بسرعة {rp:.0%} فقط",
+    },
+    "why_decode": {
+        "en": "decode (generating the long outputs of reasoning models) is bound by memory bandwidth; prefill and training by compute",
+        "ar": "توليد النص (المخرجات الطويلة لنماذج الاستدلال) يحدّه عرض نطاق الذاكرة، أما معالجة المدخلات والتدريب فتحدّها قدرة الحوسبة",
+    },
+    "factor": {
+        "en": "claimed {factor:g}x; modelled decode ratio {rd:.1f}x, prefill {rp:.1f}x",
+        "ar": "الادعاء {factor:g} مرات؛ النموذج: {rd:.1f} مرات في التوليد و{rp:.1f} في معالجة المدخلات",
+    },
+    "adoption": {
+        "en": "adoption figure reported by the source ({figures}); chipwatch has no data to check it",
+        "ar": "رقم منقول عن المصدر ({figures})؛ لا يملك chipwatch بيانات للتحقق منه",
+    },
+    "failed": {"en": "could not check: {error}", "ar": "تعذّر التحقق: {error}"},
+}
+
+
+def msg(key: str, lang: str, **kw: Any) -> str:
+    text = MESSAGES[key].get(lang) or MESSAGES[key]["en"]
+    return text.format(**kw)
+
+
+def status(word: str, lang: str) -> str:
+    return STATUS.get(lang, STATUS["en"]).get(word, word)

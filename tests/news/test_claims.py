@@ -1,0 +1,155 @@
+"""Claims: kinds, verdicts on the article's date and today, reports in the article's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chipwatch.cli import main
+from chipwatch.news import AnalysisError, analyze
+from chipwatch.news.report import html_page, markdown
+
+ARTICLES = Path(__file__).parents[1] / "data" / "articles"
+TODAY = dt.date(2026, 11, 29)
+
+
+def claims_of(text: str, **kw) -> list[dict]:  # type: ignore[no-untyped-def, type-arg]
+    return analyze(text, today=TODAY, **kw)["claims"]
+
+
+def test_english_article_claims() -> None:
+    r = analyze((ARTICLES / "en-h20-reuters-style.txt").read_text(encoding="utf-8"), today=TODAY)
+    assert (
+        r["language"] == "en"
+        and r["article_date"] == "2025-08-12"
+        and r["article_date_source"] == "text"
+    )
+    kinds = {c["kind"] for c in r["claims"]}
+    assert kinds >= {"export_status", "purchase", "training", "capability", "adoption"}
+    by_kind = {c["kind"]: c for c in r["claims"]}
+    assert by_kind["training"]["verdict"] == "supported"
+    assert by_kind["capability"]["verdict"] == "supported"
+    h100 = next(c for c in r["claims"] if "H100" in c["text"])
+    assert h100["verdict"] == "outdated"  # banned in Aug 2025, case-by-case since 2026-01-15
+    assert all(c["reasons"] for c in r["claims"])
+
+
+def test_ban_claim_true_then_outdated_now() -> None:
+    (c,) = claims_of("The US bans exports of H20 chips to China.", article_date=dt.date(2025, 5, 1))
+    assert c["kind"] == "export_status" and c["verdict"] == "outdated"
+    assert any("2025-08-08" in r for r in c["reasons"])
+    assert c["citations"]
+
+
+def test_false_export_claim_is_contradicted() -> None:
+    (c,) = claims_of(
+        "The US allows exports of B200 chips to China.", article_date=dt.date(2026, 3, 1)
+    )
+    assert c["verdict"] == "contradicted"
+
+
+def test_training_cost_claims() -> None:
+    (ok,) = claims_of(
+        "DeepSeek R1 was trained for under $6 million on H800 chips.",
+        article_date=dt.date(2025, 2, 1),
+    )
+    assert ok["verdict"] == "supported"
+    assert any("not research" in r for r in ok["reasons"])
+    (bad,) = claims_of(
+        "DeepSeek R1 was trained for under $1 million on H800 chips.",
+        article_date=dt.date(2025, 2, 1),
+    )
+    assert bad["verdict"] == "contradicted"
+
+
+def test_arabic_report_is_arabic_and_rtl() -> None:
+    text = (ARTICLES / "ar-awkward.txt").read_text(encoding="utf-8")
+    r = analyze(text, today=TODAY)
+    assert r["language"] == "ar" and r["report_language"] == "ar"
+    md = markdown(r)
+    assert "الادعاءات" in md
+    page = html_page(r, text)
+    assert 'dir="rtl"' in page and 'lang="ar"' in page and "<mark" in page
+    english = markdown(analyze(text, today=TODAY, report_language="en"))
+    assert "Claims and checks" in english
+
+
+def test_html_escapes_article_text() -> None:
+    text = "<script>alert(1)</script> The US bans exports of H100 chips to China."
+    r = analyze(text, today=TODAY, article_date=dt.date(2024, 6, 1))
+    page = html_page(r, text)
+    assert "<script>alert" not in page and "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize("text", ["", "   \n ", "abc", "١٢٣", "مرحبا بالعالم", "x" * 50_000])
+def test_odd_inputs_give_empty_results_not_errors(text: str) -> None:
+    r = analyze(text, today=TODAY)
+    assert r["claims"] == []
+
+
+def test_binary_input_is_refused() -> None:
+    with pytest.raises(AnalysisError, match="binary"):
+        analyze("abc\x00def")
+
+
+def test_ten_megabytes_in_linear_time() -> None:
+    import time
+
+    base = (ARTICLES / "ar-awkward.txt").read_text(encoding="utf-8")
+    small, big = base * 50, base * 500
+    t0 = time.perf_counter()
+    analyze(small, today=TODAY, check=False)
+    t1 = time.perf_counter()
+    analyze(big, today=TODAY, check=False)
+    t2 = time.perf_counter()
+    assert (t2 - t1) < 25 * (t1 - t0) + 1.0  # 10x the text, well under quadratic time
+
+
+def test_cli_analyze(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    art = ARTICLES / "en-h20-reuters-style.txt"
+    assert main(["analyze", str(art), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    for key in ("language", "article_date", "entities", "claims"):
+        assert key in data
+    chip = data["entities"]["chips"][0]
+    assert {"id", "name", "text", "start", "end"} <= set(chip)
+    out = tmp_path / "r.html"
+    assert (
+        main(
+            ["analyze", str(ARTICLES / "ar-awkward.txt"), "--format", "html", "--output", str(out)]
+        )
+        == 0
+    )
+    assert 'dir="rtl"' in out.read_text(encoding="utf-8")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    assert main(["analyze", str(empty)]) == 2
+    binary = tmp_path / "bin.dat"
+    binary.write_bytes(b"\x00\x01\x02garbage")
+    assert main(["analyze", str(binary)]) == 2
+    assert "binary" in capsys.readouterr().err
+
+
+def test_stdin(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "chipwatch",
+            "analyze",
+            "-",
+            "--date",
+            "2025-05-01",
+            "--format",
+            "json",
+        ],
+        input=b"The US bans H20 exports to China.",
+        capture_output=True,
+        check=True,
+    )
+    assert json.loads(proc.stdout)["claims"][0]["kind"] == "export_status"

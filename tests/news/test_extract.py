@@ -1,0 +1,157 @@
+"""News extraction: normalization offsets, entities with spans, numbers in words and digits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from chipwatch.news.extract import extract, hijri_to_gregorian
+from chipwatch.news.normalize import normalize
+from chipwatch.news.numbers import parse_number
+
+ARTICLES = Path(__file__).parents[1] / "data" / "articles"
+EXAMPLE = (
+    ARTICLES / "ar-h20-example.txt"
+)  # copy of shared/examples/h20-article-ar.txt (a real article)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(
+        alphabet=st.sampled_from(list("إأآابتثة ىيئؤـًٌٍَُِّْ٠١٢٣٤٥٦٧٨٩٫٬،H20abc \u200f\u200e\n.")),
+        max_size=80,
+    )
+)
+def test_normalization_offsets_stay_inside_the_original(text: str) -> None:
+    n = normalize(text)
+    assert len(n.text) == len(n.offsets)
+    assert all(0 <= o < len(text) for o in n.offsets)
+    assert list(n.offsets) == sorted(n.offsets)
+    for i in range(len(n.text)):
+        s, e = n.span(i, i + 1)
+        assert 0 <= s < e <= len(text)
+
+
+def test_normalization_folds_arabic_variants_and_digits() -> None:
+    assert normalize("إنفيديا أَنفِيدْيَا ـــ").text == "انفيديا انفيديا "
+    assert normalize("١٨٫٥ و ۱۲۳٬٤٥٦").text == "18.5 و 123,456"
+    assert normalize("\u200fمدرسة\u200e").text == "مدرسه"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(min_value=1, max_value=9),
+    st.sampled_from([("الاف", 1e3), ("مليون", 1e6), ("مليار", 1e9)]),
+)
+def test_number_words_and_digits_parse_to_the_same_value(
+    unit: int, scale: tuple[str, float]
+) -> None:
+    words = ["واحد", "اثنان", "ثلاثه", "اربعه", "خمسه", "سته", "سبعه", "ثمانيه", "تسعه"]
+    word, factor = scale
+    assert parse_number(f"{words[unit - 1]} {word}") == pytest.approx(unit * factor)
+    assert parse_number(f"{unit} {word}") == pytest.approx(unit * factor)
+    assert parse_number(str(int(unit * factor))) == pytest.approx(unit * factor)
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "qualifier"),
+    [
+        ("18 مليار دولار", 18e9, "="),
+        ("أقل من 6 ملايين دولار", 6e6, "<"),
+        ("ملياري دولار", 2e9, "="),
+        ("$1.5bn", 1.5e9, "="),
+        ("more than USD 5.5 billion", 5.5e9, ">"),
+        ("about $950 million", 950e6, "~"),
+        ("ثلاثة مليارات دولار", 3e9, "="),
+    ],
+)
+def test_money(text: str, value: float, qualifier: str) -> None:
+    (m,) = (
+        extract(f"قال إن {text} هنا")["money"]
+        if "$" not in text and "USD" not in text
+        else extract(f"he said {text} here")["money"]
+    )
+    assert (
+        m["value"] == pytest.approx(value)
+        and m["qualifier"] == qualifier
+        and m["currency"] == "USD"
+    )
+
+
+def test_per_head_money_and_counts() -> None:
+    e = extract("عشاء بمبلغ مليون دولار لكل رأس، وأكثر من 1.5 مليون مطور و3000 شركة ناشئة")
+    assert e["money"][0]["per_unit"] is True and e["money"][0]["value"] == 1e6
+    counts = [(c["value"], c["qualifier"]) for c in e["counts"]]
+    assert (1.5e6, ">") in counts and (3000.0, "=") in counts
+
+
+def test_vague_quantities_are_not_given_exact_values() -> None:
+    (c,) = extract("tens of thousands of chips were shipped")["counts"]
+    assert c["vague"] is True and c["value"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("الأشهر الثلاثة الأولى من عام 2025", "2025-Q1"),
+        ("الربع الثاني من 2024", "2024-Q2"),
+        ("first quarter of 2025", "2025-Q1"),
+        ("Q3 2025", "2025-Q3"),
+        ("15 أبريل 2025", "2025-04-15"),
+        ("نيسان 2025", "2025-04"),
+        ("جانفي 2026", "2026-01"),
+        ("كانون الثاني 2026", "2026-01"),
+        ("April 9, 2025", "2025-04-09"),
+        ("1 محرم 1447 هـ", "2025-06-26"),
+        ("second half of 2025", "2025-H2"),
+    ],
+)
+def test_dates_and_periods(text: str, value: str) -> None:
+    assert value in [d["value"] for d in extract(f"قال ذلك في {text} أمس")["dates"]]
+
+
+def test_hijri_conversion() -> None:
+    # 1 Muharram 1446 AH = 2024-07-07 (tabular Islamic calendar)
+    assert hijri_to_gregorian(1446, 1, 1).isoformat() == "2024-07-07"
+
+
+@pytest.mark.parametrize(
+    ("text", "chip"),
+    [
+        ("رقائق H20", "nvidia-h20"),
+        ("شرائح إتش 20", "nvidia-h20"),
+        ("the H-20 chip", "nvidia-h20"),
+        ("Nvidia's H2O chips", "nvidia-h20"),
+        ("RTX 4090D", "nvidia-rtx-4090d"),
+        ("هواوي Ascend 910C", "huawei-ascend-910c"),
+    ],
+)
+def test_chip_spellings(text: str, chip: str) -> None:
+    assert chip in [c["id"] for c in extract(text)["chips"]]
+
+
+def test_h2o_is_water_without_chip_context() -> None:
+    assert extract("the lake had H2O and salt")["chips"] == []
+
+
+def test_offsets_point_at_the_matched_text_in_the_original() -> None:
+    text = EXAMPLE.read_text(encoding="utf-8")
+    e = extract(text)
+    for kind in ("chips", "companies", "money", "counts", "dates", "countries"):
+        for x in e[kind]:
+            assert text[x["start"] : x["end"]] == x["text"], (kind, x)
+    assert e["money"] and e["chips"] and e["dates"]
+
+
+def test_example_article_facts() -> None:
+    e = extract(EXAMPLE.read_text(encoding="utf-8"))
+    assert 18e9 in [m["value"] for m in e["money"]]
+    assert (6e6, "<") in [(m["value"], m["qualifier"]) for m in e["money"]]
+    assert "2025-Q1" in [d["value"] for d in e["dates"]]
+    assert {"NVIDIA", "DeepSeek", "Microsoft", "Apple", "Huawei", "White House"} <= {
+        c["name"] for c in e["companies"]
+    }
+    assert {"nvidia-h20", "nvidia-h100-sxm", "nvidia-h800-sxm"} <= {c["id"] for c in e["chips"]}
