@@ -198,7 +198,7 @@ def _export(
                     changes.append(f"{e.start}: {status(word, lang)}")
                     last = word
             reasons.append(msg("since", lang, changes="; ".join(changes)))
-        reasons += [f"{r.rule}: {r.text}" for r in then.reasons if r.rule not in ("chipwatch",)][:3]
+        reasons += [f"{r.rule}: {r.text}" for r in then.reasons if r.rule not in ("chipwatch",)][:5]
         for imp in now.import_restrictions:
             reasons.append(
                 msg("import", lang, dest=_place(dest, lang), text=imp["text"], since=imp["since"])
