@@ -313,7 +313,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id", nargs="?")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_rules)
+
+    p = sub.add_parser("serve", help="run the web app and HTTP API (http://127.0.0.1:8000 by default)")
+    p.add_argument("--host", default="127.0.0.1", help="interface to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=_port, default=8000, help="TCP port (default 8000)")
+    p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    p.set_defaults(func=cmd_serve)
     return parser
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}: use 1-65535")
+    return int(text)
+
+
+def cmd_serve(args: argparse.Namespace) -> str:
+    import uvicorn
+
+    print(f"chipwatch: serving on http://{args.host}:{args.port} (Ctrl-C to stop)", file=sys.stderr)
+    uvicorn.run("chipwatch.web:create_app", factory=True, host=args.host, port=args.port,
+                workers=args.workers, log_level="warning", access_log=False)
+    return ""
 
 
 def cmd_infer(args: argparse.Namespace) -> str:

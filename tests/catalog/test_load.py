@@ -26,6 +26,7 @@ BAD = {
     "zero-throughput": ("test-zero", "throughput.fp8", "null"),
     "yaml-syntax": (None, None, "YAML syntax error at line"),
     "source-without-url": (None, "sources.vendor-sheet.url", "http(s) URL"),
+    "future-retrieval": (None, "sources.vendor-sheet.retrieved", "not in the future"),
 }
 
 

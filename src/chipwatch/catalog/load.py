@@ -197,6 +197,8 @@ def _parse_sources(raw: Any, file: str) -> dict[str, Source]:
         retrieved = _date_str(s.get("retrieved"))
         if retrieved is None or len(retrieved) != 10:
             raise ctx.fail(f"{fld}.retrieved", s.get("retrieved"), "a retrieval date YYYY-MM-DD")
+        if retrieved > dt.date.today().isoformat():
+            raise ctx.fail(f"{fld}.retrieved", retrieved, "a retrieval date not in the future")
         evidence = s.get("evidence")
         if evidence not in EVIDENCE_LEVELS[:3]:
             raise ctx.fail(f"{fld}.evidence", evidence, f"one of {', '.join(EVIDENCE_LEVELS[:3])}")

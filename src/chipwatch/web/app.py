@@ -1,0 +1,102 @@
+"""The chipwatch web application: JSON API, server-rendered pages (Jinja2 + HTMX + Plotly), docs.
+
+Everything is served from the package: HTMX, Plotly (from the plotly Python package), Swagger UI
+(from swagger-ui-bundle) and the Arabic font. A strict Content-Security-Policy allows no other
+origin and no inline script.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .. import __version__
+from . import api, pages
+
+HERE = Path(__file__).resolve().parent
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(title="chipwatch", version=__version__, docs_url=None, redoc_url=None,
+                  description="Which AI chip may be sold to whom, on which date, under which rule — and what can the buyer do with it.")
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > api.MAX_BODY + 64 * 1024:
+            return JSONResponse({"detail": f"request body larger than {api.MAX_BODY} bytes"}, status_code=413)
+        response: Response = await call_next(request)
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Frame-Options"] = "DENY"
+        return response
+
+    @app.get("/vendor/plotly.min.js", include_in_schema=False)
+    def plotly_js() -> FileResponse:
+        import plotly
+
+        return FileResponse(os.path.join(os.path.dirname(plotly.__file__), "package_data", "plotly.min.js"), media_type="text/javascript")
+
+    @app.get("/vendor/swagger/{name}", include_in_schema=False)
+    def swagger_asset(name: str) -> FileResponse:
+        import swagger_ui_bundle
+
+        allowed = {"swagger-ui-bundle.js", "swagger-ui.css", "swagger-ui-standalone-preset.js", "favicon-32x32.png"}
+        if name not in allowed:  # never a path from user input
+            raise StarletteHTTPException(404)
+        return FileResponse(os.path.join(swagger_ui_bundle.swagger_ui_path, name))
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return HTMLResponse(
+            "<!doctype html><html><head><meta charset='utf-8'><title>chipwatch API</title>"
+            "<link rel='stylesheet' href='/vendor/swagger/swagger-ui.css'></head><body><div id='swagger-ui'></div>"
+            "<script src='/vendor/swagger/swagger-ui-bundle.js'></script><script src='/static/docs-init.js'></script></body></html>"
+        )
+
+    @app.exception_handler(api.InvalidInput)
+    async def invalid(request: Request, exc: api.InvalidInput) -> Response:
+        return api.invalid_response(exc.field, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation(request: Request, exc: RequestValidationError) -> Response:
+        detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
+        return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.exception_handler(LookupError)
+    async def not_found(request: Request, exc: LookupError) -> Response:
+        from ..rules import UnknownCountryError
+
+        status = 422 if isinstance(exc, UnknownCountryError) else 404
+        return _error(request, status, str(exc).strip("'\""))
+
+    @app.exception_handler(ValueError)
+    async def bad_value(request: Request, exc: ValueError) -> Response:
+        return _error(request, 422, str(exc))
+
+    @app.exception_handler(Exception)
+    async def internal(request: Request, exc: Exception) -> Response:
+        return _error(request, 500, "internal error (the details are in the server log)")
+
+    return app
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if request.url.path.startswith("/api"):
+        return JSONResponse({"detail": [{"loc": ["query"], "msg": message, "type": "value_error"}]}, status_code=status)
+    return pages.error_page(request, status, message)

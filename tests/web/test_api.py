@@ -1,0 +1,276 @@
+"""HTTP API and server-rendered pages, in-process through httpx's ASGI transport."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from typing import Any
+
+import httpx
+import pytest
+
+from chipwatch import api
+from chipwatch.web import create_app
+
+APP = create_app()
+
+
+def call(method: str, url: str, **kwargs: Any) -> httpx.Response:
+    async def go() -> httpx.Response:
+        transport = httpx.ASGITransport(app=APP, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            return await client.request(method, url, **kwargs)
+
+    return asyncio.run(go())
+
+
+def get(url: str, **kwargs: Any) -> httpx.Response:
+    return call("GET", url, **kwargs)
+
+
+def roundtrip(obj: Any) -> Any:
+    return json.loads(json.dumps(obj, default=str))
+
+
+def assert_no_trace(r: httpx.Response) -> None:
+    assert "Traceback" not in r.text and 'File "' not in r.text
+
+
+# --- every route answers, with the same JSON as the core function ----------------------------
+
+
+def test_chip_route_returns_the_core_shape() -> None:
+    r = get("/api/chips/H20")
+    assert r.status_code == 200
+    assert r.json() == roundtrip(api.chip("H20").to_dict())
+
+
+def test_chips_filters_and_sorts() -> None:
+    rows = get("/api/chips", params={"vendor": "NVIDIA", "sort": "tpp"}).json()
+    assert rows and {r["vendor"] for r in rows} == {"NVIDIA"}
+    tpps = [r["metrics"]["tpp"] for r in rows if r["metrics"]["tpp"] is not None]
+    assert tpps == sorted(tpps, reverse=True)
+    assert get("/api/chips", params={"market": "moon"}).status_code == 422
+
+
+def test_compare_lists_each_chip() -> None:
+    rows = get("/api/compare", params={"names": "H20,H100 SXM"}).json()
+    assert [r["name"] for r in rows] == ["H20", "H100 SXM"]
+
+
+def test_check_matches_the_engine() -> None:
+    # April 2025 H20 licence requirement (BIS letter to NVIDIA, 10-K filed 2025-04-15).
+    r = get("/api/check", params={"chip": "H20", "to": "CN", "on": "2025-05-01"})
+    assert r.status_code == 200
+    body = r.json()
+    assert body == roundtrip(api.check("H20", to="CN", on=dt.date(2025, 5, 1)).to_dict())
+    assert body["license_required"] is True and body["reasons"]
+    before = get("/api/check", params={"chip": "H20", "to": "CN", "on": "2024-06-01"}).json()
+    assert before["license_required"] is False
+
+
+def test_check_with_a_spec_and_arabic_country_name() -> None:
+    r = get("/api/check", params={"spec": "tpp=4800,pd=6", "to": "الصين", "on": "2024-01-01"})
+    assert r.status_code == 200
+    assert r.json()["classification"].startswith("3A090.a") and r.json()["destination"]["code"] == "CN"
+
+
+def test_bulk_check_reports_each_row() -> None:
+    csv = "chip,to,on\nH20,CN,2025-05-01\nH100 SXM,FR,2025-05-01\nnosuch,CN,2025-05-01\n"
+    r = call("POST", "/api/check/bulk", files={"file": ("in.csv", csv.encode(), "text/csv")})
+    assert r.status_code == 200
+    rows = r.json()["rows"]
+    assert [x["row"] for x in rows] == [2, 3, 4]
+    assert rows[0]["result"]["license_required"] is True
+    assert rows[1]["result"]["license_required"] is False
+    assert "nosuch" in rows[2]["error"]
+
+
+def test_timeline_has_the_april_2025_change() -> None:
+    periods = get("/api/timeline", params={"chip": "H20", "to": "CN", "end": "2025-12-31"}).json()
+    h20_letter = next(p for p in periods if p["license_required"])
+    assert h20_letter["from"].startswith("2025-04")  # BIS letter to NVIDIA, April 2025
+    assert periods[0]["license_required"] is False
+
+
+def test_rules_and_one_rule() -> None:
+    events = get("/api/rules").json()
+    assert len(events) >= 10
+    one = get(f"/api/rules/{events[0]['id']}")
+    assert one.status_code == 200 and one.json()["id"] == events[0]["id"]
+    missing = get("/api/rules/no-such-rule")
+    assert missing.status_code == 404 and "no-such-rule" in missing.text
+
+
+def test_capability_routes() -> None:
+    inf = get("/api/infer", params={"model": "DeepSeek-R1", "chip": "H20"})
+    assert inf.status_code == 200 and inf.json()["tokens_per_s_per_chip"] > 0
+    tr = get("/api/train", params={"model": "DeepSeek-V3", "chip": "H800", "chips": 2048, "tokens": 14.8e12})
+    assert tr.status_code == 200 and 1e6 < tr.json()["gpu_hours"] < 1e7
+    cap = get("/api/capability", params={"model": "DeepSeek-R1", "chips": "H20,H100 SXM"})
+    assert [r["chip"] for r in cap.json()] == ["H20", "H100 SXM"]
+
+
+def test_fleet_frontier_map() -> None:
+    f = get("/api/fleet", params={"chip": "H20", "spend": "$18B"}).json()
+    assert f["units"]["low"] <= f["units"]["central"] <= f["units"]["high"]
+    fr = get("/api/frontier", params={"to": "CN", "on": "2025-05-01"})
+    assert fr.status_code == 200
+    m = get("/api/map", params={"on": "2025-05-01", "to": "CN"}).json()
+    h20 = next(p for p in m["chips"] if p["chip"] == "H20")
+    assert h20["license_required"] is True
+    g = m["regions"]
+    assert len(g["region"]) == len(g["performance_density"]) and len(g["region"][0]) == len(g["tpp"])
+    assert "2025-04-09" in m["change_dates"] or any(d.startswith("2025-04") for d in m["change_dates"])
+
+
+def test_analyze_plain_text_and_json(data_dir: Any) -> None:
+    text = (data_dir / "articles" / "ar-h20-example.txt").read_text(encoding="utf-8")
+    r = call("POST", "/api/analyze", content=text.encode(), headers={"content-type": "text/plain"})
+    assert r.status_code == 200
+    assert "H20" in {c["name"] for c in r.json()["entities"]["chips"]}
+    assert r.json()["language"] == "ar"
+    j = call("POST", "/api/analyze", json={"text": text, "lang": "en"})
+    assert j.status_code == 200 and j.json()["report_language"] == "en"
+
+
+def test_validate_get_and_post(data_dir: Any) -> None:
+    r = get("/api/validate")
+    assert r.status_code == 200 and r.json()["summary"]
+    bad = call("POST", "/api/validate", content=b"a,b\n1,2\n")
+    assert bad.status_code == 422 and "columns" in bad.text
+
+
+def test_openapi_lists_every_capability() -> None:
+    paths = get("/openapi.json").json()["paths"]
+    for route in ("chips", "chips/{name}", "compare", "check", "check/bulk", "timeline", "rules", "infer",
+                  "train", "capability", "fleet", "frontier", "map", "analyze", "validate"):
+        assert f"/api/{route}" in paths, route
+    docs = get("/docs")
+    assert "/vendor/swagger/swagger-ui-bundle.js" in docs.text and "cdn" not in docs.text.lower()
+    assert get("/vendor/swagger/swagger-ui-bundle.js").status_code == 200
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "needle"),
+    [
+        ("/api/chips/nosuch", 404, "nosuch"),
+        ("/api/check?chip=nosuch&to=CN", 404, "nosuch"),
+        ("/api/check?chip=H20&to=Atlantis", 422, "Atlantis"),
+        ("/api/check?chip=H20&to=CN&on=2025-13-01", 422, "on"),
+        ("/api/check?chip=H20", 422, "to"),
+        ("/api/check?to=CN", 422, "chip"),
+        ("/api/check?spec=tpp%3Dabc&to=CN", 422, "abc"),
+        ("/api/infer?model=DeepSeek-R1&chip=H20&isl=0", 422, "isl"),
+        ("/api/infer?model=NoSuchModel&chip=H20", 422, "NoSuchModel"),
+        ("/api/train?model=DeepSeek-V3&chip=H800&chips=-1&tokens=1e12", 422, "chips"),
+        ("/api/fleet?chip=H20", 422, "spend"),
+        ("/api/fleet?chip=H20&spend=lots", 422, "lots"),
+        ("/api/frontier?to=CN&objective=speed", 422, "objective"),
+    ],
+)
+def test_bad_input_is_a_field_level_error(url: str, status: int, needle: str) -> None:
+    r = get(url)
+    assert r.status_code == status, r.text
+    assert needle in r.text
+    assert r.json()["detail"][0]["msg"]
+    assert_no_trace(r)
+
+
+def test_oversized_article_is_refused() -> None:
+    r = call("POST", "/api/analyze", content=b"x" * (2 * 1024 * 1024 + 10), headers={"content-type": "text/plain"})
+    assert r.status_code == 413
+
+
+def test_empty_article_and_bad_json() -> None:
+    assert call("POST", "/api/analyze", content=b"   ").status_code == 422
+    bad = call("POST", "/api/analyze", content=b"{", headers={"content-type": "application/json"})
+    assert bad.status_code == 422 and "JSON" in bad.text
+    assert call("POST", "/api/analyze", json={"text": "H20", "date": "yesterday"}).status_code == 422
+
+
+def test_internal_errors_show_no_trace(monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("secret internal detail")
+
+    monkeypatch.setattr(api, "chip", boom)
+    r = get("/api/chips/H20")
+    assert r.status_code == 500
+    assert "secret" not in r.text
+    assert_no_trace(r)
+
+
+def test_no_file_access_from_user_input() -> None:
+    for url in ("/vendor/swagger/..%2F..%2F..%2Fetc%2Fpasswd", "/static/..%2F..%2Fapi.py", "/vendor/swagger/__init__.py"):
+        r = get(url)
+        assert r.status_code == 404, url
+        assert "root:" not in r.text and "import" not in r.text
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+PAGES = ["/", "/chips", "/chips/H20", "/compare?names=H20,H100", "/map", "/capability", "/analyze"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_pages_render_with_strict_csp(path: str, lang: str) -> None:
+    r = get(path, params={"lang": lang})
+    assert r.status_code == 200
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "script-src 'self'" in csp and "unsafe-eval" not in csp
+    assert f'lang="{lang}"' in r.text
+    assert ('dir="rtl"' in r.text) == (lang == "ar")
+    assert "<script>" not in r.text  # no inline script: data islands are type=application/json
+    assert "googleapis" not in r.text and "cdn" not in r.text.lower()
+
+
+def test_arabic_digits_when_chosen() -> None:
+    r = get("/chips/H20", params={"lang": "ar", "digits": "arabic"})
+    tpp = f"{api.chip('H20').metrics.tpp:,.0f}".translate(str.maketrans("0123456789,", "٠١٢٣٤٥٦٧٨٩٬"))
+    assert tpp in r.text
+
+
+def test_question_box_routes_to_the_answer() -> None:
+    r = get("/ask", params={"q": "H20 to China on 2025-05-01?"}, follow_redirects=False)
+    assert r.status_code == 303 and "/chips/nvidia-h20" in r.headers["location"] and "2025-05-01" in r.headers["location"]
+    page = get(r.headers["location"])
+    assert "denial" in page.text
+    cmp = get("/ask", params={"q": "compare H20 H100"}, follow_redirects=False)
+    assert cmp.headers["location"].startswith("/compare?names=H20")
+
+
+def test_partials() -> None:
+    det = get("/partials/check", params={"chip": "H20", "to": "CN", "on": "2025-05-01"})
+    assert det.status_code == 200 and "<html" not in det.text and "denial" in det.text
+    tr = get("/partials/train", params={"model": "DeepSeek-V3", "chip": "H800", "chips": 2048, "tokens": "14.8e12"})
+    assert tr.status_code == 200 and "GPU-hours" in tr.text
+    fl = get("/partials/fleet", params={"chip": "H20", "spend": "$18B"})
+    assert fl.status_code == 200 and "H100" in fl.text
+    table = get("/chips", params={"vendor": "AMD"}, headers={"HX-Request": "true"})
+    assert "<html" not in table.text and "MI" in table.text and "H100" not in table.text
+
+
+def test_unknown_chip_page_is_a_friendly_404() -> None:
+    r = get("/chips/nosuch", params={"lang": "ar"})
+    assert r.status_code == 404 and 'dir="rtl"' in r.text and "nosuch" in r.text
+    assert_no_trace(r)
+
+
+def test_article_with_script_renders_as_text() -> None:
+    evil = "Nvidia sold H20 chips to China <script>alert('x')</script> worth $1 billion."
+    r = call("POST", "/analyze", data={"text": evil})
+    assert r.status_code == 200
+    assert "<script>alert" not in r.text
+    assert "&lt;script&gt;alert" in r.text
+    assert '<mark class="chips"' in r.text
+
+
+def test_uploaded_article_is_analyzed(data_dir: Any) -> None:
+    raw = (data_dir / "articles" / "ar-h20-example.txt").read_bytes()
+    r = call("POST", "/analyze?lang=ar", files={"file": ("a.txt", raw, "text/plain")}, data={"text": ""})
+    assert r.status_code == 200 and '<mark class="chips"' in r.text and 'dir="rtl"' in r.text
