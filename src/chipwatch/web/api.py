@@ -13,6 +13,8 @@ from fastapi.responses import JSONResponse
 from .. import api
 
 router = APIRouter(prefix="/api")
+# Look-ups that take well under a millisecond are `async def` (no thread hop); the heavier
+# model runs stay plain `def` so FastAPI runs them in its thread pool.
 MAX_BODY = 2 * 1024 * 1024  # bytes accepted in POST bodies (articles, CSV uploads)
 
 
@@ -21,7 +23,7 @@ def _today() -> dt.date:
 
 
 @router.get("/chips", summary="List catalog chips with their control metrics")
-def chips(
+async def chips(
     vendor: str | None = None,
     market: Annotated[str | None, Query(pattern="^(datacenter|workstation|consumer)$")] = None,
     china_variants: bool = False,
@@ -31,17 +33,17 @@ def chips(
 
 
 @router.get("/chips/{name}", summary="One chip: specs, metrics and sources")
-def chip(name: str) -> dict[str, Any]:
+async def chip(name: str) -> dict[str, Any]:
     return api.chip(name).to_dict()
 
 
 @router.get("/compare", summary="Several chips side by side")
-def compare(names: Annotated[str, Query(min_length=1, description="comma-separated chip names")]) -> list[dict[str, Any]]:
+async def compare(names: Annotated[str, Query(min_length=1, description="comma-separated chip names")]) -> list[dict[str, Any]]:
     return [v.to_dict() for v in api.compare([n.strip() for n in names.split(",") if n.strip()])]
 
 
 @router.get("/check", summary="Licence requirement for a chip, destination, date and end user")
-def check(
+async def check(
     to: Annotated[str, Query(min_length=2, description="ISO code or country name (English or Arabic)")],
     chip: str | None = None,
     spec: str | None = None,
@@ -78,19 +80,19 @@ async def check_bulk(file: Annotated[UploadFile, File()], on: dt.date | None = N
 
 
 @router.get("/timeline", summary="How the answer for a chip and destination changed over time")
-def timeline(chip: str, to: str, start: dt.date = dt.date(2022, 8, 1), end: dt.date | None = None, end_user: str | None = None) -> list[dict[str, Any]]:
+async def timeline(chip: str, to: str, start: dt.date = dt.date(2022, 8, 1), end: dt.date | None = None, end_user: str | None = None) -> list[dict[str, Any]]:
     return [e.to_dict() for e in api.timeline(chip, to=to, start=start, end=end or _today(), end_user=end_user)]
 
 
 @router.get("/rules", summary="Regulatory events kept as data")
-def rules() -> list[dict[str, Any]]:
+async def rules() -> list[dict[str, Any]]:
     from ..rules import load_rules
 
     return [e.to_dict() for e in sorted(load_rules().events, key=lambda e: e.effective)]
 
 
 @router.get("/rules/{event_id}", summary="One regulatory event")
-def rule(event_id: str) -> dict[str, Any]:
+async def rule(event_id: str) -> dict[str, Any]:
     from ..rules import load_rules
 
     event = load_rules().by_id.get(event_id)

@@ -7,7 +7,10 @@ origin and no inline script.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -27,24 +30,29 @@ CSP = (
 )
 
 
+@contextlib.asynccontextmanager
+async def warm_up(app: FastAPI) -> AsyncIterator[None]:
+    """Load the catalog, rules and countries before the first request, then freeze them out of
+    the garbage collector's reach: full collections no longer walk the data (fewer latency spikes)."""
+    from ..api import chips as all_chips
+    from ..rules import countries, load_rules
+
+    all_chips()
+    load_rules()
+    countries()
+    gc.collect()
+    gc.freeze()
+    yield
+
+
 def create_app() -> FastAPI:
-    app = FastAPI(title="chipwatch", version=__version__, docs_url=None, redoc_url=None,
+    app = FastAPI(title="chipwatch", version=__version__, docs_url=None, redoc_url=None, lifespan=warm_up,
                   description="Which AI chip may be sold to whom, on which date, under which rule — and what can the buyer do with it.")
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Response:
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > api.MAX_BODY + 64 * 1024:
-            return JSONResponse({"detail": f"request body larger than {api.MAX_BODY} bytes"}, status_code=413)
-        response: Response = await call_next(request)
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        response.headers["X-Frame-Options"] = "DENY"
-        return response
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:
@@ -94,6 +102,35 @@ def create_app() -> FastAPI:
         return _error(request, 500, "internal error (the details are in the server log)")
 
     return app
+
+
+class SecurityHeaders:
+    """Pure ASGI middleware: refuse oversized bodies early, add CSP and friends to every response."""
+
+    HEADERS = ((b"content-security-policy", CSP.encode()), (b"x-content-type-options", b"nosniff"),
+               (b"referrer-policy", b"no-referrer"), (b"x-frame-options", b"DENY"))
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) > api.MAX_BODY + 64 * 1024:
+            response = JSONResponse({"detail": f"request body larger than {api.MAX_BODY} bytes"}, status_code=413)
+            await response(scope, receive, self._with_headers(send))
+            return
+        await self.app(scope, receive, self._with_headers(send))
+
+    def _with_headers(self, send: Any) -> Any:
+        async def wrapped(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *self.HEADERS]
+            await send(message)
+
+        return wrapped
 
 
 def _error(request: Request, status: int, message: str) -> Response:

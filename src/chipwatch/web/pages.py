@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 from pathlib import Path
@@ -88,6 +89,11 @@ def _ctx(request: Request, **extra: Any) -> dict[str, Any]:
             "switch_lang": switch, "digits": digits, **extra}
 
 
+def _island(data: Any) -> str:
+    """JSON for a <script type="application/json"> data island; '</' cannot close the tag."""
+    return json.dumps(data).replace("</", "<\\/")
+
+
 def render(request: Request, name: str, status: int = 200, **extra: Any) -> HTMLResponse:
     return templates.TemplateResponse(request, name, _ctx(request, **extra), status_code=status)
 
@@ -106,7 +112,7 @@ def _date(text: str | None) -> dt.date:
 
 
 @router.get("/", response_class=HTMLResponse)
-def home(request: Request) -> Response:
+async def home(request: Request) -> Response:
     from ..rules import load_rules
 
     today = dt.date.today()
@@ -118,7 +124,7 @@ _ASK = re.compile(r"^(?P<chip>.+?)\s+(?:to|إلى|الى|for)\s+(?P<to>.+?)(?:\s
 
 
 @router.get("/ask")
-def ask(request: Request, q: str = "") -> Response:
+async def ask(request: Request, q: str = "") -> Response:
     ctx = _ctx(request)
     text = q.strip()
     if text.lower().startswith(("compare ", "قارن ")):
@@ -135,7 +141,7 @@ def ask(request: Request, q: str = "") -> Response:
 
 
 @router.get("/chips", response_class=HTMLResponse)
-def chips_page(request: Request, vendor: str | None = None, market: str | None = None, china: str | None = None, sort: str = "tpp") -> Response:
+async def chips_page(request: Request, vendor: str | None = None, market: str | None = None, china: str | None = None, sort: str = "tpp") -> Response:
     views = api.chips(vendor=vendor or None, market=market or None, china_variants=True if china else None, sort=sort if sort in api.SORT_KEYS else "tpp")
     rows = [api.flat_row(v) for v in views]
     vendors = sorted({v.vendor for v in api.chips()})
@@ -144,20 +150,26 @@ def chips_page(request: Request, vendor: str | None = None, market: str | None =
 
 
 @router.get("/compare", response_class=HTMLResponse)
-def compare_page(request: Request, names: str = "") -> Response:
+async def compare_page(request: Request, names: str = "") -> Response:
     views = api.compare([n for n in names.split(",") if n.strip()]) if names else []
     return render(request, "compare.html", rows=[api.flat_row(v) for v in views], names=names)
 
 
 @router.get("/chips/{name}", response_class=HTMLResponse)
-def chip_page(request: Request, name: str, to: str = "CN", on: str | None = None, end_user: str | None = None) -> Response:
+async def chip_page(request: Request, name: str, to: str = "CN", on: str | None = None, end_user: str | None = None) -> Response:
     view = api.chip(name)
     when = _date(on)
     d = api.check(view.id, to=to, on=when, end_user=end_user or None)
-    periods = api.timeline(view.id, to=to, end=dt.date.today())
-    chart = [{"from": p.start.isoformat(), "until": (p.end or dt.date.today()).isoformat(), "status": _status(p.determination)} for p in periods]
     return render(request, "chip.html", v=view, c=view.chip, m=view.metrics, d=d, to=to, on=when.isoformat(),
-                  end_user=end_user or "", timeline=periods, chart_json=json.dumps(chart))
+                  end_user=end_user or "", chart_json=_timeline_json(view.id, to, dt.date.today()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _timeline_json(chip_id: str, to: str, end: dt.date) -> str:
+    """The chip's timeline as chart data; the rules are fixed for the process, so it is cached."""
+    periods = api.timeline(chip_id, to=to, end=end)
+    return _island([{"from": p.start.isoformat(), "until": (p.end or end).isoformat(), "status": _status(p.determination)}
+                       for p in periods])
 
 
 def _status(d: Any) -> str:
@@ -169,19 +181,21 @@ def _status(d: Any) -> str:
 
 
 @router.get("/partials/check", response_class=HTMLResponse)
-def check_partial(request: Request, chip: str, to: str, on: str | None = None, end_user: str | None = None) -> Response:
+async def check_partial(request: Request, chip: str, to: str, on: str | None = None, end_user: str | None = None) -> Response:
     d = api.check(chip, to=to, on=_date(on), end_user=end_user or None)
     return render(request, "_determination.html", d=d)
 
 
 @router.get("/map", response_class=HTMLResponse)
-def map_page(request: Request, on: str | None = None, to: str = "CN") -> Response:
+async def map_page(request: Request, on: str | None = None, to: str = "CN") -> Response:
+    from ..rules import countries
     from ..rules.engine import change_dates
 
+    to = countries().resolve(to).code  # an unknown destination is a 422 page, not a broken chart
     dates = [d.isoformat() for d in change_dates() if d >= dt.date(2022, 8, 1)] + [dt.date.today().isoformat()]
     when = _date(on).isoformat()
     index = max(i for i, d in enumerate(dates) if d <= when) if any(d <= when for d in dates) else 0
-    return render(request, "map.html", dates_json=json.dumps(dates), index=index, to=to)
+    return render(request, "map.html", dates_json=_island(dates), index=index, to=to)
 
 
 @router.get("/capability", response_class=HTMLResponse)
@@ -192,7 +206,7 @@ def capability_page(request: Request, model: str = "DeepSeek-R1", chips: str = "
     curves = [{"chip": r["chip"], "x": [p["tokens_per_s_per_user"] for p in r.get("pareto", [])],
                "y": [p["tokens_per_s_per_chip"] for p in r.get("pareto", [])]} for r in rows]
     return render(request, "capability.html", rows=rows, model=model, chips=chips, workload=workload,
-                  models=[m.name for m in models().values()], curves_json=json.dumps(curves))
+                  models=[m.name for m in models().values()], curves_json=_island(curves))
 
 
 @router.get("/partials/train", response_class=HTMLResponse)
@@ -212,7 +226,7 @@ def fleet_partial(request: Request, chip: str, spend: str) -> Response:
 
 
 @router.get("/analyze", response_class=HTMLResponse)
-def analyze_form(request: Request) -> Response:
+async def analyze_form(request: Request) -> Response:
     return render(request, "analyze.html", result=None, text="", date="")
 
 
