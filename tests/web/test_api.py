@@ -181,6 +181,19 @@ def test_bad_input_is_a_field_level_error(url: str, status: int, needle: str) ->
     assert_no_trace(r)
 
 
+def test_error_names_the_field() -> None:
+    assert get("/api/chips/nosuch").json()["detail"][0]["loc"] == ["path", "name"]
+    assert get("/api/check?chip=nosuch&to=CN").json()["detail"][0]["loc"] == ["query", "chip"]
+    assert get("/api/check?chip=H20&to=Atlantis").json()["detail"][0]["loc"] == ["query", "to"]
+    assert get("/api/check?chip=H20&to=CN&on=2025-13-01").json()["detail"][0]["loc"] == ["query", "on"]
+
+
+def test_both_languages_have_every_string() -> None:
+    from chipwatch.web.pages import T
+
+    assert T["en"].keys() == T["ar"].keys()
+
+
 def test_oversized_article_is_refused() -> None:
     r = call("POST", "/api/analyze", content=b"x" * (2 * 1024 * 1024 + 10), headers={"content-type": "text/plain"})
     assert r.status_code == 413

@@ -142,11 +142,8 @@ def markdown(result: Mapping[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def html_page(result: Mapping[str, Any], text: str) -> str:
-    """A standalone page; every piece of article text is escaped, entity spans are highlighted."""
-    lang = result["report_language"]
-    t = MESSAGES[lang]
-    direction = "rtl" if lang == "ar" else "ltr"
+def segments(result: Mapping[str, Any], text: str) -> list[tuple[str, str | None]]:
+    """The article as (text, entity kind or None) pieces for highlighting; overlaps keep the first."""
     spans = sorted(
         [
             (x["start"], x["end"], kind)
@@ -155,16 +152,28 @@ def html_page(result: Mapping[str, Any], text: str) -> str:
         ],
         key=lambda s: (s[0], -s[1]),
     )
-    body, pos = [], 0
+    out: list[tuple[str, str | None]] = []
+    pos = 0
     for s, e, kind in spans:
         if s < pos:
             continue
-        body.append(html.escape(text[pos:s]))
-        body.append(
-            f'<mark class="{kind}" title="{html.escape(t[kind])}">{html.escape(text[s:e])}</mark>'
-        )
+        out += [(text[pos:s], None), (text[s:e], kind)]
         pos = e
-    body.append(html.escape(text[pos:]))
+    out.append((text[pos:], None))
+    return out
+
+
+def html_page(result: Mapping[str, Any], text: str) -> str:
+    """A standalone page; every piece of article text is escaped, entity spans are highlighted."""
+    lang = result["report_language"]
+    t = MESSAGES[lang]
+    direction = "rtl" if lang == "ar" else "ltr"
+    body = [
+        f'<mark class="{kind}" title="{html.escape(t[kind])}">{html.escape(seg)}</mark>'
+        if kind
+        else html.escape(seg)
+        for seg, kind in segments(result, text)
+    ]
     claims = []
     for c in result["claims"]:
         reasons = "".join(f"<li>{html.escape(r)}</li>" for r in c["reasons"])

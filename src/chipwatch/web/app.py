@@ -90,8 +90,10 @@ def create_app() -> FastAPI:
     async def not_found(request: Request, exc: LookupError) -> Response:
         from ..rules import UnknownCountryError
 
-        status = 422 if isinstance(exc, UnknownCountryError) else 404
-        return _error(request, status, str(exc).strip("'\""))
+        if isinstance(exc, UnknownCountryError):
+            return _error(request, 422, str(exc).strip("'\""), ["query", "to"])
+        field = ["path", "name"] if "name" in request.path_params else ["query", "chip"]
+        return _error(request, 404, str(exc).strip("'\""), field)
 
     @app.exception_handler(ValueError)
     async def bad_value(request: Request, exc: ValueError) -> Response:
@@ -133,7 +135,7 @@ class SecurityHeaders:
         return wrapped
 
 
-def _error(request: Request, status: int, message: str) -> Response:
+def _error(request: Request, status: int, message: str, loc: list[str] | None = None) -> Response:
     if request.url.path.startswith("/api"):
-        return JSONResponse({"detail": [{"loc": ["query"], "msg": message, "type": "value_error"}]}, status_code=status)
+        return JSONResponse({"detail": [{"loc": loc or ["query"], "msg": message, "type": "value_error"}]}, status_code=status)
     return pages.error_page(request, status, message)

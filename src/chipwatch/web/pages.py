@@ -37,10 +37,9 @@ T = {
         "price_hour": "$ per chip-hour", "compute": "Compute", "fleet": "Fleet", "spend": "Spend (e.g. $18B)",
         "units": "Units", "h100eq": "H100-equivalents", "by_tpp": "by TPP", "by_bw": "by memory bandwidth",
         "power": "Power (MW)", "article": "Article text", "upload": "or upload a file", "analyze_btn": "Check the article",
-        "claims": "Claims", "entities": "Entities", "verdict": "Verdict", "language": "العربية", "digits": "Digits",
+        "claims": "Claims", "entities": "Entities", "language": "العربية", "digits": "Digits",
         "latin_digits": "0-9", "arabic_digits": "٠-٩", "error": "Error", "not_found": "Not found", "gpu_hours": "GPU-hours",
-        "days": "days", "cost": "cost", "mfu": "MFU",
-        "supported": "supported", "contradicted": "contradicted", "outdated": "outdated", "unverifiable": "unverifiable",
+        "days": "days", "precision": "Precision", "evidence": "Evidence", "cost": "cost", "mfu": "MFU",
     },
     "ar": {
         "title": "chipwatch", "tagline": "أي رقاقة ذكاء اصطناعي يجوز بيعها لمن، وفي أي تاريخ، وبموجب أي قاعدة — وماذا يستطيع المشتري أن يفعل بها؟",
@@ -59,10 +58,9 @@ T = {
         "price_hour": "دولار لكل ساعة رقاقة", "compute": "احسب", "fleet": "الأسطول", "spend": "الإنفاق (مثل $18B)",
         "units": "الوحدات", "h100eq": "ما يعادل H100", "by_tpp": "بمقياس TPP", "by_bw": "بعرض نطاق الذاكرة",
         "power": "القدرة (ميغاواط)", "article": "نص المقال", "upload": "أو ارفع ملفًا", "analyze_btn": "دقّق المقال",
-        "claims": "الادعاءات", "entities": "الكيانات", "verdict": "الحكم", "language": "English", "digits": "الأرقام",
+        "claims": "الادعاءات", "entities": "الكيانات", "language": "English", "digits": "الأرقام",
         "latin_digits": "0-9", "arabic_digits": "٠-٩", "error": "خطأ", "not_found": "غير موجود", "gpu_hours": "ساعات الرقائق",
-        "days": "يوم", "cost": "الكلفة", "mfu": "نسبة الاستخدام",
-        "supported": "مؤكَّد", "contradicted": "غير صحيح", "outdated": "قديم", "unverifiable": "لا يمكن التحقق منه",
+        "days": "يوم", "precision": "الدقة", "evidence": "مستوى الدليل", "cost": "الكلفة", "mfu": "نسبة الاستخدام",
     },
 }
 _EASTERN = str.maketrans("0123456789.,", "٠١٢٣٤٥٦٧٨٩٫٬")
@@ -233,6 +231,7 @@ async def analyze_form(request: Request) -> Response:
 @router.post("/analyze", response_class=HTMLResponse)
 async def analyze_page(request: Request) -> Response:
     from ..news import analyze
+    from ..news.report import MESSAGES, segments
     from .api import MAX_BODY
 
     form = await request.form(max_part_size=MAX_BODY)
@@ -248,20 +247,5 @@ async def analyze_page(request: Request) -> Response:
     if not text.strip():
         raise ValueError("paste an article or upload a text file")
     result = analyze(text, article_date=_date(date) if date else None, report_language=request.query_params.get("lang"))
-    return render(request, "analyze.html", result=result, text=text, date=date, marked=_marked(result, text))
-
-
-def _marked(result: dict[str, Any], text: str) -> list[tuple[str, str | None]]:
-    """The article as (text, entity kind or None) segments, for highlighting (escaped by Jinja)."""
-    spans = sorted(((x["start"], x["end"], kind) for kind in ("chips", "companies", "money", "counts", "dates", "countries")
-                    for x in result["entities"][kind]), key=lambda s: (s[0], -s[1]))
-    out: list[tuple[str, str | None]] = []
-    pos = 0
-    for s, e, kind in spans:
-        if s < pos:
-            continue
-        out.append((text[pos:s], None))
-        out.append((text[s:e], kind))
-        pos = e
-    out.append((text[pos:], None))
-    return out
+    return render(request, "analyze.html", result=result, text=text, date=date, marked=segments(result, text),
+                  labels=MESSAGES[result["report_language"]])
