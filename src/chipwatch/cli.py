@@ -209,7 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pp", type=int)
     p.add_argument("--ep", type=int)
     p.add_argument(
-        "--vp", type=int, default=1, help="virtual pipeline stages (interleaved schedule)"
+        "--vp", type=int, default=None,
+        help="virtual pipeline stages (interleaved schedule; default 2 when pipelined)"
     )
     p.add_argument("--seq-len", type=int, default=4096)
     p.add_argument("--global-batch-tokens", type=float, default=16 * 2**20)

@@ -26,7 +26,7 @@ from .inference import (
     pareto,
     sweep_concurrency,
 )
-from .training import TrainingRun, TrainParallel, default_parallel
+from .training import DEFAULT_VP, TrainingRun, TrainParallel, default_parallel
 from .workloads import WorkloadError, model, models
 
 __all__ = [
@@ -250,7 +250,7 @@ def train(
     tp: int | None = None,
     pp: int | None = None,
     ep: int | None = None,
-    vp: int = 1,
+    vp: int | None = None,
     cp: int = 1,
     seq_len: int = 4096,
     global_batch_tokens: float = 16 * 2**20,
@@ -268,7 +268,8 @@ def train(
     par = default_parallel(m, hw, chips)
     if tp or pp or ep:
         par = TrainParallel(
-            tp=tp or 1, pp=pp or 1, ep=ep or (par.ep if m.is_moe else 1), cp=cp, vp=vp
+            tp=tp or 1, pp=pp or 1, ep=ep or (par.ep if m.is_moe else 1), cp=cp,
+            vp=vp or (DEFAULT_VP if (pp or 1) > 1 else 1),
         )
     if par.tp * par.pp * par.cp > chips:
         raise ConfigError(f"tp x pp x cp = {par.tp * par.pp * par.cp} exceeds {chips} chips")

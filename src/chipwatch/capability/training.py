@@ -27,6 +27,9 @@ from .workloads import BYTES, Model
 #: Fraction of wall time that produces training progress over a whole run (Llama 3 reports
 #: more than 90% effective training time on 16K GPUs: arXiv 2407.21783 section 3.3.4).
 RUN_GOODPUT = 0.9
+#: Virtual stages per pipeline rank when a layout does not say: Megatron-style runs interleave
+#: (Narayanan et al. 2021, arXiv 2104.04473); 2 is the smallest interleaving.
+DEFAULT_VP = 2
 #: Bytes of weights, gradients and optimizer state per parameter in mixed precision with
 #: ZeRO-1: BF16 weights and gradients (4) on every data-parallel rank, FP32 master weights and
 #: Adam moments (12) sharded over data-parallel ranks.
@@ -198,7 +201,7 @@ def default_parallel(model: Model, hw: Hardware, chips: int) -> TrainParallel:
         for pp in (1, 2, 4, 8, 16, 32):
             if tp * pp > chips:  # stages may be uneven (DeepSeek-V3 runs 61 layers on PP16)
                 continue
-            candidate = TrainParallel(tp=tp, pp=pp, ep=ep, vp=1 if pp == 1 else 2)
+            candidate = TrainParallel(tp=tp, pp=pp, ep=ep, vp=1 if pp == 1 else DEFAULT_VP)
             run = TrainingRun(model, hw, chips, 1.0, candidate)
             if run.memory_per_chip() < hw.memory * 0.6:  # leave room for activations
                 return candidate

@@ -21,7 +21,7 @@ from .calibrate import efficiency, read_truth
 from .hardware import Hardware, HardwareError, from_chip
 from .inference import Parallel, Precision, Scenario
 from .mapping import map_hardware, map_model
-from .training import TrainingRun, TrainParallel, default_parallel
+from .training import DEFAULT_VP, TrainingRun, TrainParallel, default_parallel
 from .workloads import Model
 
 #: Published training-token counts used for whole-run GPU-hour rows (the rows do not carry them).
@@ -106,6 +106,9 @@ def _chips(row: Row) -> int:
     nodes = re.search(r"(\d+)\s*nodes", row.get("parallelism"))
     if "per node" in row.get("n_chips") and nodes:
         return int(nodes.group(1)) * 8
+    kilo = re.search(r"(\d+)\s*K\b", row.get("n_chips"), re.IGNORECASE)  # "16K-class cluster"
+    if kilo:
+        return int(kilo.group(1)) * 1024
     n = row.number("n_chips")
     return int(n) if n else 1
 
@@ -201,7 +204,7 @@ def _train_parallel(text: str, model: Model, hw: Hardware, chips: int) -> TrainP
         pp=grab(r"\bPP(\d+)") or 1,
         ep=ep,
         cp=grab(r"\bCP(\d+)") or 1,
-        vp=grab(r"\bVP(\d+)") or (2 if "DUALPIPE" in t else 1),
+        vp=grab(r"\bVP(\d+)") or (DEFAULT_VP if (grab(r"\bPP(\d+)") or 1) > 1 else 1),
         micro_batch=mbs,
     )
 
@@ -217,7 +220,7 @@ def predict_train(row: Row) -> float:
     tokens_info = TRAINING_TOKENS.get(model.id)
     seq = int(row.number("isl") or (tokens_info[1] if tokens_info else 4096))
     if not chips:
-        chips = 16384 if "16k" in row.get("n_chips").lower() else 8192
+        chips = 8192  # a large pre-training cluster when the row does not say
     par = _train_parallel(row.get("parallelism"), model, hw, chips)
     text = row.get("precision").lower()
     precision = (
