@@ -85,6 +85,10 @@ def test_bulk_check_reports_each_row() -> None:
     assert rows[0]["result"]["license_required"] is True
     assert rows[1]["result"]["license_required"] is False
     assert "nosuch" in rows[2]["error"]
+    spec_csv = "tpp,die_area,to,on\n4800,600,CN,2024-01-01\n1000,600,CN,2024-01-01\n"
+    spec_rows = call("POST", "/api/check/bulk", files={"file": ("s.csv", spec_csv.encode(), "text/csv")}).json()["rows"]
+    assert spec_rows[0]["result"]["classification"].startswith("3A090.a")  # TPP 4800 >= 4800 (Oct 2023 rule)
+    assert spec_rows[1]["result"]["license_required"] is False
 
 
 def test_timeline_has_the_april_2025_change() -> None:

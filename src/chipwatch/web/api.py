@@ -16,6 +16,7 @@ router = APIRouter(prefix="/api")
 # Look-ups that take well under a millisecond are `async def` (no thread hop); the heavier
 # model runs stay plain `def` so FastAPI runs them in its thread pool.
 MAX_BODY = 2 * 1024 * 1024  # bytes accepted in POST bodies (articles, CSV uploads)
+BULK_COLUMNS = ("chip", "to", "on", "end_user")  # other CSV columns of a bulk check are spec fields
 
 
 def _today() -> dt.date:
@@ -69,10 +70,11 @@ async def check_bulk(file: Annotated[UploadFile, File()], on: dt.date | None = N
         raise _invalid("file", f"not a UTF-8 CSV file: {exc}") from None
     out = []
     for n, row in enumerate(rows, start=2):
+        chip = row.get("chip") or None
+        spec = None if chip else {k: v for k, v in row.items() if k not in BULK_COLUMNS and v} or None
         try:
-            d = api.check(row.get("chip") or None, to=row.get("to") or "", on=dt.date.fromisoformat(row["on"]) if row.get("on") else (on or _today()),
-                          end_user=row.get("end_user") or None,
-                          spec={k: v for k, v in row.items() if k not in ("chip", "to", "on", "end_user") and v} or None if not row.get("chip") else None)
+            when = dt.date.fromisoformat(row["on"]) if row.get("on") else (on or _today())
+            d = api.check(chip, to=row.get("to") or "", on=when, end_user=row.get("end_user") or None, spec=spec)
             out.append({"row": n, "input": row, "result": d.to_dict()})
         except (ValueError, LookupError) as exc:
             out.append({"row": n, "input": row, "error": str(exc)})
