@@ -246,6 +246,19 @@ def test_pages_render_with_strict_csp(path: str, lang: str) -> None:
     assert "googleapis" not in r.text and "cdn" not in r.text.lower()
 
 
+def test_home_glance_matches_the_engine() -> None:
+    page = get("/").text
+    today = dt.date.today()
+    for name in ("H20", "B200"):
+        d = api.check(name, to="CN", on=today)
+        cell = f'href="/chips/{d.item.id}?to=CN#determination">'
+        assert cell in page
+        shown = page.split(cell, 1)[1].split("</a>", 1)[0]
+        assert shown.startswith("licence required" if d.license_required else "no licence required")
+    ar = get("/", params={"lang": "ar"}).text
+    assert "الإمارات العربية المتحدة" in ar and "هل يلزم ترخيص اليوم؟" in ar
+
+
 def test_arabic_digits_when_chosen() -> None:
     r = get("/chips/H20", params={"lang": "ar", "digits": "arabic"})
     tpp = f"{api.chip('H20').metrics.tpp:,.0f}".translate(str.maketrans("0123456789,", "٠١٢٣٤٥٦٧٨٩٬"))

@@ -23,14 +23,14 @@ T = {
     "en": {
         "title": "chipwatch", "tagline": "Which AI chip may be sold to whom, on which date, under which rule — and what can the buyer do with it?",
         "home": "Home", "catalog": "Catalog", "map": "Rule map", "capability": "Capability", "analyze": "Article check", "api": "API",
-        "ask": "Ask", "ask_placeholder": "H20 to China on 2025-05-01?  ·  compare H20 H100", "today_rules": "Rules in force today",
+        "ask": "Ask", "ask_placeholder": "H20 to China on 2025-05-01?  ·  compare H20 H100", "today_rules": "Rules in force today", "at_a_glance": "Licence needed today?",
         "chip": "Chip", "vendor": "Vendor", "market": "Market", "tpp": "TPP", "pd": "Perf. density", "dram": "DRAM GB/s",
         "io": "I/O GB/s", "memory": "Memory GB", "all": "all", "china_only": "China variants only", "filter": "Filter",
         "specs": "Specifications", "metrics": "Control metrics", "sources": "Sources", "determination": "Export determination",
         "destination": "Destination", "date": "Date", "end_user": "End user (optional)", "check": "Check", "timeline": "Timeline",
         "classification": "Classification", "answer": "Answer", "reasons": "Reasons", "exceptions": "Licence exceptions",
         "conditions": "Conditions", "import_side": "Import side", "licence_required": "licence required",
-        "no_licence": "no licence required", "undetermined": "undetermined", "policy": "review policy",
+        "no_licence": "no licence required", "undetermined": "undetermined",
         "slider": "Date", "status": "Status", "model": "Model", "chips": "Chips", "workload": "Workload", "compare": "Compare",
         "per_chip": "tokens/s per chip", "per_user": "tokens/s per user", "per_1k": "tokens/s per $1,000",
         "bottleneck": "Bottleneck", "training": "Training cost", "tokens": "Tokens", "count": "Number of chips",
@@ -44,14 +44,14 @@ T = {
     "ar": {
         "title": "chipwatch", "tagline": "أي رقاقة ذكاء اصطناعي يجوز بيعها لمن، وفي أي تاريخ، وبموجب أي قاعدة — وماذا يستطيع المشتري أن يفعل بها؟",
         "home": "الرئيسية", "catalog": "الفهرس", "map": "خريطة القواعد", "capability": "القدرات", "analyze": "تدقيق مقال", "api": "الواجهة البرمجية",
-        "ask": "اسأل", "ask_placeholder": "H20 إلى الصين في 2025-05-01؟  ·  compare H20 H100", "today_rules": "القواعد السارية اليوم",
+        "ask": "اسأل", "ask_placeholder": "H20 إلى الصين في 2025-05-01؟  ·  compare H20 H100", "today_rules": "القواعد السارية اليوم", "at_a_glance": "هل يلزم ترخيص اليوم؟",
         "chip": "الرقاقة", "vendor": "المصنّع", "market": "السوق", "tpp": "TPP", "pd": "كثافة الأداء", "dram": "الذاكرة GB/s",
         "io": "الإدخال/الإخراج GB/s", "memory": "الذاكرة GB", "all": "الكل", "china_only": "نسخ الصين فقط", "filter": "تصفية",
         "specs": "المواصفات", "metrics": "مقاييس الرقابة", "sources": "المصادر", "determination": "قرار التصدير",
         "destination": "الوجهة", "date": "التاريخ", "end_user": "المستخدم النهائي (اختياري)", "check": "تحقّق", "timeline": "الخط الزمني",
         "classification": "التصنيف", "answer": "الجواب", "reasons": "الأسباب", "exceptions": "استثناءات الترخيص",
         "conditions": "الشروط", "import_side": "جانب الاستيراد", "licence_required": "يتطلب ترخيصًا",
-        "no_licence": "لا يتطلب ترخيصًا", "undetermined": "غير محدد", "policy": "سياسة المراجعة",
+        "no_licence": "لا يتطلب ترخيصًا", "undetermined": "غير محدد",
         "slider": "التاريخ", "status": "الوضع", "model": "النموذج", "chips": "الرقائق", "workload": "نوع الحمل", "compare": "قارن",
         "per_chip": "رمز/ثانية لكل رقاقة", "per_user": "رمز/ثانية لكل مستخدم", "per_1k": "رمز/ثانية لكل 1000 دولار",
         "bottleneck": "عنق الزجاجة", "training": "كلفة التدريب", "tokens": "عدد الرموز", "count": "عدد الرقائق",
@@ -62,6 +62,11 @@ T = {
         "latin_digits": "0-9", "arabic_digits": "٠-٩", "error": "خطأ", "not_found": "غير موجود", "gpu_hours": "ساعات الرقائق",
         "days": "يوم", "precision": "الدقة", "evidence": "مستوى الدليل", "cost": "الكلفة", "mfu": "نسبة الاستخدام",
     },
+}
+#: Licence review policies as the rule data names them.
+POLICY = {
+    "en": {"denial": "presumption of denial", "case-by-case": "case-by-case review", "approval": "presumption of approval"},
+    "ar": {"denial": "افتراض الرفض", "case-by-case": "دراسة كل حالة على حدة", "approval": "افتراض الموافقة"},
 }
 _EASTERN = str.maketrans("0123456789.,", "٠١٢٣٤٥٦٧٨٩٫٬")
 
@@ -77,13 +82,20 @@ def _ctx(request: Request, **extra: Any) -> dict[str, Any]:
         text = f"{value:,.{digits_after}f}" if isinstance(value, int | float) else str(value)
         return text.translate(_EASTERN) if digits == "arabic" else text
 
+    def day(value: dt.date) -> str:
+        """An ISO date isolated left-to-right, so an Arabic line does not reorder its parts."""
+        return "\u2066" + num(value.isoformat()) + "\u2069"
+
+    def policy(word: str | None) -> str:
+        return POLICY[lang].get(word or "", word or "")
+
     def link(path: str, **params: Any) -> str:
         q = {k: v for k, v in {"lang": lang if lang != "en" else None, "digits": digits if digits != "latin" else None, **params}.items() if v is not None}
         return path + ("?" + urlencode(q) if q else "")
 
     other = {k: v for k, v in request.query_params.items() if k != "lang"}
     switch = request.url.path + "?" + urlencode({**other, "lang": "en" if lang == "ar" else "ar"})
-    return {"request": request, "t": T[lang], "lang": lang, "dir": "rtl" if lang == "ar" else "ltr", "num": num, "link": link,
+    return {"request": request, "t": T[lang], "lang": lang, "dir": "rtl" if lang == "ar" else "ltr", "num": num, "day": day, "policy": policy, "link": link,
             "switch_lang": switch, "digits": digits, **extra}
 
 
@@ -115,7 +127,19 @@ async def home(request: Request) -> Response:
 
     today = dt.date.today()
     events = [e for e in sorted(load_rules().events, key=lambda e: e.effective, reverse=True) if e.status_on(today).startswith("in force")]
-    return render(request, "home.html", events=events[:8], today=today)
+    return render(request, "home.html", events=events[:8], today=today, glance=_glance(today))
+
+
+#: The headline grid on the home page: widely reported chips x destinations in the news.
+GLANCE_CHIPS = ("H20", "H200 SXM", "B200", "RTX 5090 D")
+GLANCE_DESTINATIONS = ("CN", "AE", "SA", "IN")
+
+
+@functools.lru_cache(maxsize=4)
+def _glance(on: dt.date) -> dict[str, Any]:
+    """Today's answer for each headline chip and destination, from the engine."""
+    rows = [(api.chip(name), [api.check(name, to=to, on=on) for to in GLANCE_DESTINATIONS]) for name in GLANCE_CHIPS]
+    return {"destinations": [rows[0][1][i].destination for i in range(len(GLANCE_DESTINATIONS))], "rows": rows}
 
 
 _ASK = re.compile(r"^(?P<chip>.+?)\s+(?:to|إلى|الى|for)\s+(?P<to>.+?)(?:\s+(?:on|في)\s+(?P<on>\d{4}-\d{2}-\d{2}))?\s*[?؟]?$", re.IGNORECASE)
