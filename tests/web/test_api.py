@@ -285,6 +285,14 @@ def test_partials() -> None:
     assert "<html" not in table.text and "MI" in table.text and "H100" not in table.text
 
 
+def test_chip_page_has_the_timeline_as_a_table() -> None:
+    page = get("/chips/H20", params={"to": "CN"}).text
+    table = page.split('id="timeline-table"', 1)[1].split("</details>", 1)[0]
+    periods = api.timeline("H20", to="CN", end=dt.date.today())
+    assert table.count("<tr>") == len(periods) + 1  # header + one row per period
+    assert "2025-04-09-isinformed-h20" in table
+
+
 def test_unknown_chip_page_is_a_friendly_404() -> None:
     r = get("/chips/nosuch", params={"lang": "ar"})
     assert r.status_code == 404 and 'dir="rtl"' in r.text and "nosuch" in r.text

@@ -27,7 +27,7 @@ T = {
         "chip": "Chip", "vendor": "Vendor", "market": "Market", "tpp": "TPP", "pd": "Perf. density", "dram": "DRAM GB/s",
         "io": "I/O GB/s", "memory": "Memory GB", "all": "all", "china_only": "China variants only", "filter": "Filter",
         "specs": "Specifications", "metrics": "Control metrics", "sources": "Sources", "determination": "Export determination",
-        "destination": "Destination", "date": "Date", "end_user": "End user (optional)", "check": "Check", "timeline": "Timeline",
+        "destination": "Destination", "date": "Date", "end_user": "End user (optional)", "check": "Check", "timeline": "Timeline", "timeline_table": "The timeline as a table", "from": "From", "until": "Until", "changed_by": "Changed by",
         "classification": "Classification", "answer": "Answer", "reasons": "Reasons", "exceptions": "Licence exceptions",
         "conditions": "Conditions", "import_side": "Import side", "licence_required": "licence required",
         "no_licence": "no licence required", "undetermined": "undetermined",
@@ -48,7 +48,7 @@ T = {
         "chip": "الرقاقة", "vendor": "المصنّع", "market": "السوق", "tpp": "TPP", "pd": "كثافة الأداء", "dram": "الذاكرة GB/s",
         "io": "الإدخال/الإخراج GB/s", "memory": "الذاكرة GB", "all": "الكل", "china_only": "نسخ الصين فقط", "filter": "تصفية",
         "specs": "المواصفات", "metrics": "مقاييس الرقابة", "sources": "المصادر", "determination": "قرار التصدير",
-        "destination": "الوجهة", "date": "التاريخ", "end_user": "المستخدم النهائي (اختياري)", "check": "تحقّق", "timeline": "الخط الزمني",
+        "destination": "الوجهة", "date": "التاريخ", "end_user": "المستخدم النهائي (اختياري)", "check": "تحقّق", "timeline": "الخط الزمني", "timeline_table": "الخط الزمني في جدول", "from": "من", "until": "حتى", "changed_by": "سبب التغيير",
         "classification": "التصنيف", "answer": "الجواب", "reasons": "الأسباب", "exceptions": "استثناءات الترخيص",
         "conditions": "الشروط", "import_side": "جانب الاستيراد", "licence_required": "يتطلب ترخيصًا",
         "no_licence": "لا يتطلب ترخيصًا", "undetermined": "غير محدد",
@@ -182,16 +182,17 @@ async def chip_page(request: Request, name: str, to: str = "CN", on: str | None 
     view = api.chip(name)
     when = _date(on)
     d = api.check(view.id, to=to, on=when, end_user=end_user or None)
+    periods, chart = _timeline(view.id, to, dt.date.today())
     return render(request, "chip.html", v=view, c=view.chip, m=view.metrics, d=d, to=to, on=when.isoformat(),
-                  end_user=end_user or "", chart_json=_timeline_json(view.id, to, dt.date.today()))
+                  end_user=end_user or "", periods=periods, chart_json=chart)
 
 
 @functools.lru_cache(maxsize=4096)
-def _timeline_json(chip_id: str, to: str, end: dt.date) -> str:
-    """The chip's timeline as chart data; the rules are fixed for the process, so it is cached."""
+def _timeline(chip_id: str, to: str, end: dt.date) -> tuple[list[Any], str]:
+    """The chip's timeline periods and their chart data; the rules are fixed for the process, so cached."""
     periods = api.timeline(chip_id, to=to, end=end)
-    return _island([{"from": p.start.isoformat(), "until": (p.end or end).isoformat(), "status": _status(p.determination)}
-                       for p in periods])
+    return periods, _island([{"from": p.start.isoformat(), "until": (p.end or end).isoformat(), "status": _status(p.determination)}
+                             for p in periods])
 
 
 def _status(d: Any) -> str:
