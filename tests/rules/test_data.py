@@ -125,3 +125,10 @@ def test_criterion_parse_errors_name_the_place() -> None:
             },
             "x",
         )
+
+
+def test_every_shipped_event_has_an_arabic_title() -> None:
+    """Arabic pages and reports show rule titles in Arabic; the data must carry them."""
+    for event in load_rules().events:
+        assert any("\u0600" <= ch <= "\u06ff" for ch in event.title_ar), event.id
+        assert event.to_dict()["title_ar"] == event.title_ar

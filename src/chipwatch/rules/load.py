@@ -36,6 +36,7 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 EVENT_KEYS = {
     "id",
     "title",
+    "title_ar",
     "citation",
     "kind",
     "announced",
@@ -168,6 +169,7 @@ def parse_event(raw: Any, file: str) -> Event:
     event = Event(
         id=event_id,
         title=r.text(doc, "title", ""),
+        title_ar=r.text(doc, "title_ar", "", required=False),
         citation=r.text(doc, "citation", ""),
         kind=kind,
         announced=_req_date(r, doc.get("announced"), "announced"),

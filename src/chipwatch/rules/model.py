@@ -187,6 +187,7 @@ class Event:
     license_exceptions: tuple[LicenseException, ...] = ()
     conditions: tuple[Condition, ...] = ()
     import_measures: tuple[ImportMeasure, ...] = ()
+    title_ar: str = ""  # the title in Arabic, for Arabic pages and reports ("" when not given)
     file: str = ""
 
     @property
@@ -218,6 +219,7 @@ class Event:
         return {
             "id": self.id,
             "title": self.title,
+            "title_ar": self.title_ar or None,
             "citation": self.citation,
             "kind": self.kind,
             "announced": self.announced.isoformat(),
