@@ -151,7 +151,7 @@ def _status_on(pg: Page, index: int, chip: str) -> str:
     dates = pg.evaluate("JSON.parse(document.getElementById('map-dates').textContent)")
     pg.eval_on_selector("#date-slider", "(el, i) => { el.value = String(i); el.dispatchEvent(new Event('input')); }", index)
     pg.wait_for_function("d => document.getElementById('map-chart').dataset.on === d", arg=dates[index])
-    return pg.locator(f"#map-status tr[data-chip='{chip}'] td").nth(2).inner_text()
+    return pg.locator(f"#map-status tr[data-chip='{chip}']").get_attribute("data-status") or ""
 
 
 def test_date_slider_moves_h20_into_control(server: str, page: tuple[Page, Watch]) -> None:
@@ -163,6 +163,15 @@ def test_date_slider_moves_h20_into_control(server: str, page: tuple[Page, Watch
     assert _status_on(pg, before, "H20") == "licence-free"
     assert _status_on(pg, after, "H20").startswith("licence:")
     assert pg.inner_text("#date-label") == dates[after]
+    watch.check()
+
+
+def test_map_speaks_arabic(server: str, page: tuple[Page, Watch]) -> None:
+    pg, watch = page
+    pg.goto(server + "/map?lang=ar&on=2025-05-01", wait_until="networkidle")
+    expect(pg.locator("#map-status tr[data-chip='H20']")).to_be_visible()
+    assert pg.locator("#map-status tr[data-chip='H20'] td").nth(2).inner_text() == "ترخيص: افتراض الرفض"
+    assert "كثافة الأداء" in pg.inner_text("#map-chart")
     watch.check()
 
 

@@ -68,6 +68,19 @@ POLICY = {
     "en": {"denial": "presumption of denial", "case-by-case": "case-by-case review", "approval": "presumption of approval"},
     "ar": {"denial": "افتراض الرفض", "case-by-case": "دراسة كل حالة على حدة", "approval": "افتراض الموافقة"},
 }
+#: Chart labels and map statuses, handed to app.js in a JSON data island.
+CHART_TEXT = {
+    "en": {"licence-free": "licence-free", "licence: approval": "licence: presumption of approval",
+           "licence: case-by-case": "licence: case-by-case", "licence: denial": "licence: presumption of denial",
+           "licence: policy not established": "licence: policy not established", "undetermined": "undetermined",
+           "regions": "control regions", "tpp": "TPP", "pd": "performance density (TPP/mm²)",
+           "per_user": "tokens/s per user", "per_chip": "tokens/s per chip"},
+    "ar": {"licence-free": "لا يتطلب ترخيصًا", "licence: approval": "ترخيص: افتراض الموافقة",
+           "licence: case-by-case": "ترخيص: دراسة كل حالة على حدة", "licence: denial": "ترخيص: افتراض الرفض",
+           "licence: policy not established": "ترخيص: سياسة غير محددة", "undetermined": "غير محدد",
+           "regions": "مناطق الرقابة", "tpp": "TPP (الأداء الإجمالي للمعالجة)", "pd": "كثافة الأداء (TPP/مم²)",
+           "per_user": "رمز/ثانية لكل مستخدم", "per_chip": "رمز/ثانية لكل رقاقة"},
+}
 _EASTERN = str.maketrans("0123456789.,", "٠١٢٣٤٥٦٧٨٩٫٬")
 
 
@@ -96,6 +109,7 @@ def _ctx(request: Request, **extra: Any) -> dict[str, Any]:
     other = {k: v for k, v in request.query_params.items() if k != "lang"}
     switch = request.url.path + "?" + urlencode({**other, "lang": "en" if lang == "ar" else "ar"})
     return {"request": request, "t": T[lang], "lang": lang, "dir": "rtl" if lang == "ar" else "ltr", "num": num, "day": day, "policy": policy, "link": link,
+            "chart_text": _island(CHART_TEXT[lang]),
             "switch_lang": switch, "digits": digits, **extra}
 
 

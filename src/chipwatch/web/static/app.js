@@ -12,6 +12,8 @@
     const el = document.getElementById(id);
     return el ? JSON.parse(el.textContent) : null;
   }
+  const TEXT = json("chart-text") || {};
+  function say(key) { return TEXT[key] || key; }
 
   function timeline() {
     const periods = json("timeline-data");
@@ -20,9 +22,9 @@
     const traces = periods.map(function (p) {
       return {
         type: "bar", orientation: "h", y: ["status"], base: [p.from],
-        x: [Date.parse(p.until) - Date.parse(p.from)], name: p.from + " " + p.status,
+        x: [Date.parse(p.until) - Date.parse(p.from)], name: p.from + " " + say(p.status),
         marker: { color: COLORS[p.status] || "#607d8b" },
-        hovertemplate: p.from + " → " + p.until + "<br>" + p.status + "<extra></extra>",
+        hovertemplate: p.from + " → " + p.until + "<br>" + say(p.status) + "<extra></extra>",
       };
     });
     Plotly.newPlot(el, traces, {
@@ -40,8 +42,8 @@
       return { type: "scatter", mode: "lines+markers", name: c.chip, x: c.x, y: c.y };
     });
     Plotly.newPlot(el, traces, {
-      height: 380, xaxis: { title: { text: "tokens/s per user" } },
-      yaxis: { title: { text: "tokens/s per chip" } }, margin: { t: 20 },
+      height: 380, xaxis: { title: { text: say("per_user") } },
+      yaxis: { title: { text: say("per_chip") } }, margin: { t: 20 },
     }, CONFIG);
   }
 
@@ -71,7 +73,7 @@
       labels.forEach(function (name, i) {  // legend entries for the shaded control regions
         traces.push({
           type: "scatter", mode: "markers", x: [null], y: [null], name: name, legendgroup: "regions",
-          legendgrouptitle: { text: "regions" }, hoverinfo: "skip",
+          legendgrouptitle: { text: say("regions") }, hoverinfo: "skip",
           marker: { symbol: "square", size: 14, color: REGION_COLORS[i % REGION_COLORS.length] },
         });
       });
@@ -80,22 +82,23 @@
       Object.keys(groups).forEach(function (s) {
         const pts = groups[s];
         traces.push({
-          type: "scatter", mode: "markers", name: s,
+          type: "scatter", mode: "markers", name: say(s),
           x: pts.map(function (p) { return p.tpp; }), y: pts.map(function (p) { return p.performance_density; }),
           text: pts.map(function (p) { return p.chip + " (" + p.classification + ")"; }),
-          hovertemplate: "%{text}<br>TPP %{x:.0f}, PD %{y:.2f}<extra>" + s + "</extra>",
+          hovertemplate: "%{text}<br>TPP %{x:.0f}, PD %{y:.2f}<extra>" + say(s) + "</extra>",
           marker: { size: 9, color: COLORS[s] || "#607d8b", line: { width: 1, color: "#000" } },
         });
       });
       Plotly.react(el, traces, {
         height: 520, margin: { t: 20 }, legend: { orientation: "h", y: -0.2 },
-        xaxis: { type: "log", title: { text: "TPP" }, tickvals: [300, 1000, 1600, 2400, 4800, 10000, 30000, 100000] },
-        yaxis: { type: "log", title: { text: "performance density (TPP/mm²)" }, tickvals: [0.5, 1, 1.6, 3.2, 5.92, 10, 30] },
+        xaxis: { type: "log", title: { text: say("tpp") }, tickvals: [300, 1000, 1600, 2400, 4800, 10000, 30000, 100000] },
+        yaxis: { type: "log", title: { text: say("pd") }, tickvals: [0.5, 1, 1.6, 3.2, 5.92, 10, 30] },
       }, CONFIG);
       body.replaceChildren.apply(body, r.chips.slice().sort(function (a, b) { return b.tpp - a.tpp; }).map(function (p) {
         const tr = document.createElement("tr");
         tr.dataset.chip = p.chip;
-        [p.chip, p.classification, p.status].forEach(function (v) {
+        tr.dataset.status = p.status;
+        [p.chip, p.classification, say(p.status)].forEach(function (v) {
           const td = document.createElement("td");
           td.textContent = v;
           tr.appendChild(td);
