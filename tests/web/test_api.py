@@ -293,6 +293,15 @@ def test_chip_page_has_the_timeline_as_a_table() -> None:
     assert "2025-04-09-isinformed-h20" in table
 
 
+def test_page_errors_are_html_and_htmx_gets_a_fragment() -> None:
+    url = "/partials/train?model=DeepSeek-V3&chip=H800&chips=abc&tokens=1e12"
+    page = get(url)
+    assert page.status_code == 422 and "text/html" in page.headers["content-type"] and "<html" in page.text
+    assert "chips" in page.text
+    fragment = get(url, headers={"HX-Request": "true"})
+    assert fragment.status_code == 422 and "<html" not in fragment.text and 'role="alert"' in fragment.text
+
+
 def test_unknown_chip_page_is_a_friendly_404() -> None:
     r = get("/chips/nosuch", params={"lang": "ar"})
     assert r.status_code == 404 and 'dir="rtl"' in r.text and "nosuch" in r.text

@@ -190,6 +190,19 @@ def test_catalog_filter_and_training_calculator_use_htmx(server: str, page: tupl
     watch.check()
 
 
+def test_determination_form_shows_field_errors(server: str, page: tuple[Page, Watch]) -> None:
+    pg, watch = page
+    pg.goto(server + "/chips/H20", wait_until="networkidle")
+    pg.fill("#determination input[name=to]", "Atlantis")
+    pg.click("#determination button")
+    expect(pg.locator("#det [role=alert]")).to_contain_text("Atlantis")
+    pg.fill("#determination input[name=to]", "AE")
+    pg.click("#determination button")
+    expect(pg.locator("#det")).to_contain_text("United Arab Emirates")
+    watch.errors = [e for e in watch.errors if "422" not in e]  # the browser logs the 422 itself
+    watch.check()
+
+
 def test_keyboard_reaches_skip_link_and_question_box(server: str, page: tuple[Page, Watch]) -> None:
     pg, watch = page
     pg.goto(server + "/", wait_until="networkidle")

@@ -84,6 +84,8 @@ def create_app() -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> Response:
         detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
+        if not request.url.path.startswith("/api"):
+            return pages.error_page(request, 422, "; ".join(f"{d['loc'][-1]}: {d['msg']}" for d in detail))
         return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(LookupError)

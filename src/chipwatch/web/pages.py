@@ -123,7 +123,9 @@ def render(request: Request, name: str, status: int = 200, **extra: Any) -> HTML
 
 
 def error_page(request: Request, status: int, message: str) -> Response:
-    return render(request, "error.html", status=status, status_code=status, message=message)
+    """A full error page, or just the message when HTMX asked for a fragment."""
+    name = "_error.html" if request.headers.get("hx-request") else "error.html"
+    return render(request, name, status=status, status_code=status, message=message)
 
 
 def _date(text: str | None) -> dt.date:

@@ -121,6 +121,15 @@
     load();
   }
 
+  // show the server's field-level message when an HTMX form gets a 4xx answer
+  document.addEventListener("htmx:beforeSwap", function (evt) {
+    const status = evt.detail.xhr.status;
+    if (status >= 400 && status < 500) {
+      evt.detail.shouldSwap = true;
+      evt.detail.isError = false;
+    }
+  });
+
   function init() { timeline(); pareto(); ruleMap(); }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
   else init();
