@@ -321,3 +321,19 @@ def test_uploaded_article_is_analyzed(data_dir: Any) -> None:
     raw = (data_dir / "articles" / "ar-h20-example.txt").read_bytes()
     r = call("POST", "/analyze?lang=ar", files={"file": ("a.txt", raw, "text/plain")}, data={"text": ""})
     assert r.status_code == 200 and '<mark class="chips"' in r.text and 'dir="rtl"' in r.text
+
+
+@pytest.mark.parametrize(
+    ("argv", "url"),
+    [
+        (["check", "H20", "--to", "CN", "--on", "2025-05-01"], "/api/check?chip=H20&to=CN&on=2025-05-01"),
+        (["show", "H20"], "/api/chips/H20"),
+        (["timeline", "H20", "--to", "CN", "--until", "2026-06-30"], "/api/timeline?chip=H20&to=CN&end=2026-06-30"),
+        (["infer", "DeepSeek-R1", "--chip", "H20"], "/api/infer?model=DeepSeek-R1&chip=H20"),
+    ],
+)
+def test_api_returns_what_the_cli_prints(argv: list[str], url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from chipwatch.cli import main
+
+    assert main([*argv, "--format", "json"]) == 0
+    assert get(url).json() == json.loads(capsys.readouterr().out)
