@@ -187,6 +187,11 @@ def test_catalog_filter_and_training_calculator_use_htmx(server: str, page: tupl
     pg.click("section:has(#train-out) button")
     expect(pg.locator("#train-out dl")).to_be_visible()
     assert "GPU-hours" in pg.inner_text("#train-out")
+    pg.goto(server + "/capability?lang=ar&digits=arabic", wait_until="networkidle")
+    pg.click("section:has(#fleet-out) button")
+    expect(pg.locator("#fleet-out dl")).to_be_visible()
+    fleet = pg.inner_text("#fleet-out")
+    assert "الوحدات" in fleet and any(ch in fleet for ch in "٠١٢٣٤٥٦٧٨٩")
     watch.check()
 
 
