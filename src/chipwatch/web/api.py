@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from typing import Annotated, Any
 
@@ -186,10 +187,19 @@ def frontier(
 
 @router.get("/map", summary="Chips with their determination on a date, and the change dates")
 def rule_map(on: dt.date | None = None, to: str = "CN") -> dict[str, Any]:
+    from ..rules import countries
+
+    return _rule_map(on or _today(), countries().resolve(to).code)
+
+
+@functools.lru_cache(maxsize=256)
+def _rule_map(on: dt.date, to: str) -> dict[str, Any]:
+    """The map for one date and destination; the rules are fixed for the process, so cached (the slider
+    revisits the same change dates)."""
     from ..rules.engine import change_dates
     from ..scenarios.rulemap import rule_map as run
 
-    r = run(on or _today(), to)
+    r = run(on, to)
     g, step = r["grid"], 4  # every 4th grid line: enough to draw the regions, ~12x less JSON
     regions = {"tpp": g["tpp"][::step].round(1).tolist(), "performance_density": g["performance_density"][::step].round(3).tolist(),
                "region": g["region"][::step, ::step].tolist(), "region_labels": g["region_labels"]}
