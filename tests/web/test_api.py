@@ -175,6 +175,8 @@ def test_openapi_lists_every_capability() -> None:
         ("/api/fleet?chip=H20", 422, "spend"),
         ("/api/fleet?chip=H20&spend=lots", 422, "lots"),
         ("/api/frontier?to=CN&objective=speed", 422, "objective"),
+        ("/api/capability?model=DeepSeek-R1&chips=" + ",".join(["H20"] * 13), 422, "chips"),
+        ("/api/capability?model=DeepSeek-R1&chips=,", 422, "chips"),
     ],
 )
 def test_bad_input_is_a_field_level_error(url: str, status: int, needle: str) -> None:
@@ -199,8 +201,16 @@ def test_both_languages_have_every_string() -> None:
 
 
 def test_oversized_article_is_refused() -> None:
-    r = call("POST", "/api/analyze", content=b"x" * (2 * 1024 * 1024 + 10), headers={"content-type": "text/plain"})
-    assert r.status_code == 413
+    for extra in (10, 200_000):  # caught by the route, and by the middleware before reading the body
+        r = call("POST", "/api/analyze", content=b"x" * (2 * 1024 * 1024 + extra), headers={"content-type": "text/plain"})
+        assert r.status_code == 413
+        assert r.json()["detail"][0]["loc"] == ["body"]
+
+
+def test_unknown_paths() -> None:
+    assert get("/api/nope").json()["detail"][0]["loc"] == ["path"]
+    page = get("/nope", params={"lang": "ar"})
+    assert page.status_code == 404 and 'dir="rtl"' in page.text
 
 
 def test_empty_article_and_bad_json() -> None:

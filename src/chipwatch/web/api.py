@@ -9,7 +9,6 @@ import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
-from fastapi.responses import JSONResponse
 
 from .. import api
 
@@ -145,7 +144,18 @@ def capability(
 ) -> list[dict[str, Any]]:
     from ..capability import capability as run
 
-    return run(model, [c.strip() for c in chips.split(",") if c.strip()], workload=workload)
+    return run(model, chip_list(chips), workload=workload)
+
+
+MAX_CAPABILITY_CHIPS = 12  # each chip is a full serving sweep (~50 ms); bounds one request's CPU time
+
+
+def chip_list(text: str) -> list[str]:
+    """Comma-separated chip names for a capability comparison, at most MAX_CAPABILITY_CHIPS."""
+    names = [c.strip() for c in text.split(",") if c.strip()]
+    if not names or len(names) > MAX_CAPABILITY_CHIPS:
+        raise _invalid("chips", f"give 1 to {MAX_CAPABILITY_CHIPS} comma-separated chip names (got {len(names)})")
+    return names
 
 
 @router.get("/fleet", summary="Turn a spend or a unit count into chips, compute and capacity")
@@ -288,7 +298,3 @@ class InvalidInput(Exception):
 
 def _invalid(field: str, message: str) -> InvalidInput:
     return InvalidInput(field, message)
-
-
-def invalid_response(field: str, message: str, status: int = 422) -> JSONResponse:
-    return JSONResponse({"detail": [{"loc": ["query", field], "msg": message, "type": "value_error"}]}, status_code=status)

@@ -79,7 +79,11 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(api.InvalidInput)
     async def invalid(request: Request, exc: api.InvalidInput) -> Response:
-        return api.invalid_response(exc.field, exc.message)
+        return _error(request, 422, exc.message, ["query", exc.field])
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error(request, exc.status_code, str(exc.detail), ["body"] if exc.status_code == 413 else ["path"])
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> Response:
@@ -123,7 +127,8 @@ class SecurityHeaders:
             return
         length = dict(scope["headers"]).get(b"content-length", b"")
         if length.isdigit() and int(length) > api.MAX_BODY + 64 * 1024:
-            response = JSONResponse({"detail": f"request body larger than {api.MAX_BODY} bytes"}, status_code=413)
+            message = f"request body larger than {api.MAX_BODY} bytes"
+            response = JSONResponse({"detail": [{"loc": ["body"], "msg": message, "type": "value_error"}]}, status_code=413)
             await response(scope, receive, self._with_headers(send))
             return
         await self.app(scope, receive, self._with_headers(send))

@@ -240,8 +240,9 @@ async def map_page(request: Request, on: str | None = None, to: str = "CN") -> R
 @router.get("/capability", response_class=HTMLResponse)
 def capability_page(request: Request, model: str = "DeepSeek-R1", chips: str = "H20,H100 SXM,H800", workload: str = "reasoning") -> Response:
     from ..capability import capability, models
+    from .api import chip_list
 
-    rows = capability(model, [c.strip() for c in chips.split(",") if c.strip()], workload=workload)
+    rows = capability(model, chip_list(chips), workload=workload)
     curves = [{"chip": r["chip"], "x": [p["tokens_per_s_per_user"] for p in r.get("pareto", [])],
                "y": [p["tokens_per_s_per_chip"] for p in r.get("pareto", [])]} for r in rows]
     return render(request, "capability.html", rows=rows, model=model, chips=chips, workload=workload,
