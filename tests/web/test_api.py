@@ -177,6 +177,8 @@ def test_openapi_lists_every_capability() -> None:
         ("/api/frontier?to=CN&objective=speed", 422, "objective"),
         ("/api/capability?model=DeepSeek-R1&chips=" + ",".join(["H20"] * 13), 422, "chips"),
         ("/api/capability?model=DeepSeek-R1&chips=,", 422, "chips"),
+        ("/api/check?to=CN&spec=tpp%3Dnan", 422, "finite"),
+        ("/api/fleet?chip=H100%20SXM&spend=%2410B&unit_price=0", 422, "more than 0"),
     ],
 )
 def test_bad_input_is_a_field_level_error(url: str, status: int, needle: str) -> None:
@@ -347,3 +349,34 @@ def test_api_returns_what_the_cli_prints(argv: list[str], url: str, capsys: pyte
 
     assert main([*argv, "--format", "json"]) == 0
     assert get(url).json() == json.loads(capsys.readouterr().out)
+
+
+def test_links_never_leave_the_site() -> None:
+    page = get("http://testserver//evil.example/x")  # a path starting with "//"
+    assert page.status_code == 404
+    assert 'href="//' not in page.text and 'href="/evil.example/x?lang=ar"' in page.text
+
+
+def test_bulk_rows_with_extra_cells_and_too_many_rows() -> None:
+    extra = call("POST", "/api/check/bulk", files={"file": ("x.csv", b"to,tpp\nCN,5000,extra\nCN,5000\n", "text/csv")})
+    assert extra.status_code == 200
+    rows = extra.json()["rows"]
+    assert "more cells" in rows[0]["error"] and rows[1]["result"]["license_required"] is True
+    big = "chip,to\n" + "H20,CN\n" * 5001
+    r = call("POST", "/api/check/bulk", files={"file": ("big.csv", big.encode(), "text/csv")})
+    assert r.status_code == 422 and "5000" in r.text
+
+
+def test_more_bad_input_found_in_review() -> None:
+    assert call("POST", "/api/analyze", json={"text": "Nvidia H20 to China", "date": 20250101}).status_code == 422
+    huge = get("/partials/train", params={"model": "DeepSeek-V3", "chip": "H800", "chips": "9" * 400, "tokens": "1e12"})
+    assert huge.status_code == 422
+    nan = get("/partials/train", params={"model": "DeepSeek-V3", "chip": "H800", "chips": 8, "tokens": "nan"})
+    assert nan.status_code == 422
+    assert call("POST", "/analyze?lang=fr", data={"text": "Nvidia sold H20 chips to China."}).status_code == 200
+    assert get("/apis").headers["content-type"].startswith("text/html")
+
+
+def test_question_box_reads_arabic_digits() -> None:
+    r = get("/ask", params={"q": "H20 إلى الصين في ٢٠٢٥-٠٥-٠١"}, follow_redirects=True)
+    assert r.status_code == 200 and "2025-05-01" in r.text

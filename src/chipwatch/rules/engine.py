@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -123,8 +124,8 @@ def item_from_spec(spec: Mapping[str, str] | str) -> Item:
                 number = float(value)
             except ValueError:
                 raise SpecError(f"spec {key}={value!r} is not a number") from None
-            if number < 0:
-                raise SpecError(f"spec {key}={value!r} must not be negative")
+            if not math.isfinite(number) or number < 0:
+                raise SpecError(f"spec {key}={value!r} must be a finite number, not negative")
             numbers[key] = number
     for key, number in numbers.items():
         if key in SPEC_KEYS:

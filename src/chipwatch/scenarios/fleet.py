@@ -86,6 +86,8 @@ def units_of(item: FleetItem) -> tuple[dict[str, float], dict[str, Any]]:
     view = lookup(item.chip)
     price: dict[str, Any]
     if item.unit_price is not None:
+        if not item.unit_price > 0:
+            raise FleetError(f"unit price {item.unit_price!r} for {item.chip}: must be more than 0")
         price = {
             "low": item.unit_price,
             "central": item.unit_price,

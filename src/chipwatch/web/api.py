@@ -9,6 +9,7 @@ import io
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, HTTPException, Query, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
 
 from .. import api
 
@@ -59,6 +60,9 @@ async def check(
     return d.to_dict()
 
 
+MAX_BULK_ROWS = 5000  # one upload stays a few seconds of work
+
+
 @router.post("/check/bulk", summary="Check every row of an uploaded CSV (chip or spec columns, to, on, end_user)")
 async def check_bulk(file: Annotated[UploadFile, File()], on: dt.date | None = None) -> dict[str, Any]:
     raw = await file.read(MAX_BODY + 1)
@@ -68,17 +72,27 @@ async def check_bulk(file: Annotated[UploadFile, File()], on: dt.date | None = N
         rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
     except (UnicodeDecodeError, csv.Error) as exc:
         raise _invalid("file", f"not a UTF-8 CSV file: {exc}") from None
-    out = []
+    if len(rows) > MAX_BULK_ROWS:
+        raise _invalid("file", f"{len(rows)} rows; at most {MAX_BULK_ROWS} per upload (the CLI has no limit)")
+    return {"rows": await run_in_threadpool(_check_rows, rows, on or _today())}
+
+
+def _check_rows(rows: list[dict[str, Any]], on: dt.date) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
     for n, row in enumerate(rows, start=2):
+        if None in row:  # csv.DictReader's key for cells beyond the header
+            out.append({"row": n, "input": {k: v for k, v in row.items() if k is not None},
+                        "error": f"row {n} has more cells than the header has columns"})
+            continue
         chip = row.get("chip") or None
         spec = None if chip else {k: v for k, v in row.items() if k not in BULK_COLUMNS and v} or None
         try:
-            when = dt.date.fromisoformat(row["on"]) if row.get("on") else (on or _today())
+            when = dt.date.fromisoformat(row["on"]) if row.get("on") else on
             d = api.check(chip, to=row.get("to") or "", on=when, end_user=row.get("end_user") or None, spec=spec)
             out.append({"row": n, "input": row, "result": d.to_dict()})
         except (ValueError, LookupError) as exc:
             out.append({"row": n, "input": row, "error": str(exc)})
-    return {"rows": out}
+    return out
 
 
 @router.get("/timeline", summary="How the answer for a chip and destination changed over time")
@@ -235,6 +249,8 @@ async def analyze(request: Request) -> dict[str, Any]:
         if not isinstance(payload, dict) or not isinstance(payload.get("text"), str):
             raise _invalid("text", "a JSON object with a 'text' string is required")
         text, date, lang = payload["text"], payload.get("date", date), payload.get("lang", lang)
+        if not isinstance(date, str | None):
+            raise _invalid("date", "a YYYY-MM-DD string")
     else:
         try:
             text = raw.decode("utf-8-sig")
@@ -249,7 +265,7 @@ async def analyze(request: Request) -> dict[str, Any]:
     except ValueError:
         raise _invalid("date", "YYYY-MM-DD") from None
     try:
-        return run(text, article_date=when, report_language=lang)
+        return await run_in_threadpool(run, text, article_date=when, report_language=lang)
     except AnalysisError as exc:
         raise _invalid("text", str(exc)) from None
 
@@ -274,7 +290,7 @@ async def validate_upload(request: Request) -> dict[str, Any]:
     required = {"kind", "model", "hardware", "metric", "value"}
     if not rows or not required <= set(rows[0]):
         raise _invalid("body", f"a CSV with columns {', '.join(sorted(required))} (perf_truth_dev.csv format)")
-    return run(rows)
+    return await run_in_threadpool(run, rows)
 
 
 async def _body(request: Request) -> bytes:

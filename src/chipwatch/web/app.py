@@ -16,7 +16,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -88,14 +88,17 @@ def create_app() -> FastAPI:
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, exc: RequestValidationError) -> Response:
         detail = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()]
-        if not request.url.path.startswith("/api"):
+        if not is_api(request.url.path):
             return pages.error_page(request, 422, "; ".join(f"{d['loc'][-1]}: {d['msg']}" for d in detail))
         return JSONResponse({"detail": detail}, status_code=422)
 
     @app.exception_handler(LookupError)
     async def not_found(request: Request, exc: LookupError) -> Response:
+        from ..catalog import UnknownChipError
         from ..rules import UnknownCountryError
 
+        if not isinstance(exc, UnknownChipError | UnknownCountryError):  # a bug, not a missing thing
+            return await internal(request, exc)
         if isinstance(exc, UnknownCountryError):
             return _error(request, 422, str(exc).strip("'\""), ["query", "to"])
         field = ["path", "name"] if "name" in request.path_params else ["query", "chip"]
@@ -128,7 +131,9 @@ class SecurityHeaders:
         length = dict(scope["headers"]).get(b"content-length", b"")
         if length.isdigit() and int(length) > api.MAX_BODY + 64 * 1024:
             message = f"request body larger than {api.MAX_BODY} bytes"
-            response = JSONResponse({"detail": [{"loc": ["body"], "msg": message, "type": "value_error"}]}, status_code=413)
+            response: Response = (
+                JSONResponse({"detail": [{"loc": ["body"], "msg": message, "type": "value_error"}]}, status_code=413)
+                if is_api(scope["path"]) else PlainTextResponse(message, status_code=413))
             await response(scope, receive, self._with_headers(send))
             return
         await self.app(scope, receive, self._with_headers(send))
@@ -142,7 +147,11 @@ class SecurityHeaders:
         return wrapped
 
 
+def is_api(path: str) -> bool:
+    return path == "/api" or path.startswith("/api/")
+
+
 def _error(request: Request, status: int, message: str, loc: list[str] | None = None) -> Response:
-    if request.url.path.startswith("/api"):
+    if is_api(request.url.path):
         return JSONResponse({"detail": [{"loc": loc or ["query"], "msg": message, "type": "value_error"}]}, status_code=status)
     return pages.error_page(request, status, message)

@@ -7,10 +7,10 @@ import functools
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -27,7 +27,7 @@ T = {
         "chip": "Chip", "vendor": "Vendor", "market": "Market", "tpp": "TPP", "pd": "Perf. density", "dram": "DRAM GB/s",
         "io": "I/O GB/s", "memory": "Memory GB", "all": "all", "china_only": "China variants only", "filter": "Filter",
         "specs": "Specifications", "metrics": "Control metrics", "sources": "Sources", "determination": "Export determination",
-        "destination": "Destination", "date": "Date", "end_user": "End user (optional)", "check": "Check", "timeline": "Timeline", "timeline_table": "The timeline as a table", "from": "From", "until": "Until", "changed_by": "Changed by",
+        "destination": "Destination", "date": "Date", "end_user": "End user (optional)", "check": "Check", "timeline": "Timeline", "main_nav": "Main", "variant_of": "China variant of", "pareto": "Throughput versus interactivity (Pareto)", "list_sep": ", ", "timeline_table": "The timeline as a table", "from": "From", "until": "Until", "changed_by": "Changed by",
         "classification": "Classification", "answer": "Answer", "reasons": "Reasons", "exceptions": "Licence exceptions",
         "conditions": "Conditions", "import_side": "Import side", "licence_required": "licence required",
         "no_licence": "no licence required", "undetermined": "undetermined",
@@ -48,7 +48,7 @@ T = {
         "chip": "الرقاقة", "vendor": "المصنّع", "market": "السوق", "tpp": "TPP", "pd": "كثافة الأداء", "dram": "الذاكرة GB/s",
         "io": "الإدخال/الإخراج GB/s", "memory": "الذاكرة GB", "all": "الكل", "china_only": "نسخ الصين فقط", "filter": "تصفية",
         "specs": "المواصفات", "metrics": "مقاييس الرقابة", "sources": "المصادر", "determination": "قرار التصدير",
-        "destination": "الوجهة", "date": "التاريخ", "end_user": "المستخدم النهائي (اختياري)", "check": "تحقّق", "timeline": "الخط الزمني", "timeline_table": "الخط الزمني في جدول", "from": "من", "until": "حتى", "changed_by": "سبب التغيير",
+        "destination": "الوجهة", "date": "التاريخ", "end_user": "المستخدم النهائي (اختياري)", "check": "تحقّق", "timeline": "الخط الزمني", "main_nav": "القائمة الرئيسية", "variant_of": "نسخة الصين من", "pareto": "الإنتاجية مقابل التفاعلية (منحنى باريتو)", "list_sep": "، ", "timeline_table": "الخط الزمني في جدول", "from": "من", "until": "حتى", "changed_by": "سبب التغيير",
         "classification": "التصنيف", "answer": "الجواب", "reasons": "الأسباب", "exceptions": "استثناءات الترخيص",
         "conditions": "الشروط", "import_side": "جانب الاستيراد", "licence_required": "يتطلب ترخيصًا",
         "no_licence": "لا يتطلب ترخيصًا", "undetermined": "غير محدد",
@@ -62,6 +62,15 @@ T = {
         "latin_digits": "0-9", "arabic_digits": "٠-٩", "error": "خطأ", "not_found": "غير موجود", "gpu_hours": "ساعات الرقائق",
         "days": "يوم", "precision": "الدقة", "evidence": "مستوى الدليل", "cost": "الكلفة", "mfu": "نسبة الاستخدام",
     },
+}
+#: Row labels of the comparison table.
+COMPARE_ROWS = {
+    "en": {"vendor": "Vendor", "market": "Market", "tpp": "TPP", "performance_density": "Performance density",
+           "bf16_tflops": "BF16 TFLOPS", "fp8_tflops": "FP8 TFLOPS", "memory_gb": "Memory (GB)",
+           "dram_bandwidth_gbps": "DRAM bandwidth (GB/s)", "io_bandwidth_gbps": "I/O bandwidth (GB/s)", "tdp_w": "TDP (W)"},
+    "ar": {"vendor": "المصنّع", "market": "السوق", "tpp": "TPP", "performance_density": "كثافة الأداء",
+           "bf16_tflops": "BF16 تيرافلوبس", "fp8_tflops": "FP8 تيرافلوبس", "memory_gb": "الذاكرة (GB)",
+           "dram_bandwidth_gbps": "عرض نطاق الذاكرة (GB/s)", "io_bandwidth_gbps": "عرض نطاق الإدخال/الإخراج (GB/s)", "tdp_w": "القدرة التصميمية (واط)"},
 }
 #: Licence review policies as the rule data names them.
 POLICY = {
@@ -81,6 +90,7 @@ CHART_TEXT = {
            "regions": "مناطق الرقابة", "tpp": "TPP (الأداء الإجمالي للمعالجة)", "pd": "كثافة الأداء (TPP/مم²)",
            "per_user": "رمز/ثانية لكل مستخدم", "per_chip": "رمز/ثانية لكل رقاقة"},
 }
+_ASCII_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _EASTERN = str.maketrans("0123456789.,", "٠١٢٣٤٥٦٧٨٩٫٬")
 
 
@@ -107,9 +117,10 @@ def _ctx(request: Request, **extra: Any) -> dict[str, Any]:
         return path + ("?" + urlencode(q) if q else "")
 
     other = {k: v for k, v in request.query_params.items() if k != "lang"}
-    switch = request.url.path + "?" + urlencode({**other, "lang": "en" if lang == "ar" else "ar"})
-    return {"request": request, "t": T[lang], "lang": lang, "dir": "rtl" if lang == "ar" else "ltr", "num": num, "day": day, "policy": policy, "link": link,
-            "chart_text": _island(CHART_TEXT[lang]),
+    here = "/" + request.url.path.lstrip("/")  # never "//host/...": links stay on this site
+    switch = here + "?" + urlencode({**other, "lang": "en" if lang == "ar" else "ar"})
+    return {"request": request, "t": T[lang], "lang": lang, "dir": "rtl" if lang == "ar" else "ltr", "num": num, "day": day, "policy": policy, "link": link, "here": here,
+            "chart_text": _island(CHART_TEXT[lang] | {"digits": digits}),
             "switch_lang": switch, "digits": digits, **extra}
 
 
@@ -132,7 +143,7 @@ def _date(text: str | None) -> dt.date:
     if not text:
         return dt.date.today()
     try:
-        return dt.date.fromisoformat(text)
+        return dt.date.fromisoformat(text.translate(_ASCII_DIGITS))
     except ValueError:
         raise ValueError(f"invalid date {text!r}: use YYYY-MM-DD") from None
 
@@ -190,7 +201,9 @@ async def chips_page(request: Request, vendor: str | None = None, market: str | 
 @router.get("/compare", response_class=HTMLResponse)
 async def compare_page(request: Request, names: str = "") -> Response:
     views = api.compare([n for n in names.split(",") if n.strip()]) if names else []
-    return render(request, "compare.html", rows=[api.flat_row(v) for v in views], names=names)
+    lang = request.query_params.get("lang")
+    return render(request, "compare.html", rows=[api.flat_row(v) for v in views], names=names,
+                  labels=COMPARE_ROWS["ar" if lang == "ar" else "en"])
 
 
 @router.get("/chips/{name}", response_class=HTMLResponse)
@@ -250,11 +263,16 @@ def capability_page(request: Request, model: str = "DeepSeek-R1", chips: str = "
 
 
 @router.get("/partials/train", response_class=HTMLResponse)
-def train_partial(request: Request, model: str, chip: str, chips: int, tokens: float, price: float = 2.0) -> Response:
+def train_partial(
+    request: Request,
+    model: str,
+    chip: str,
+    chips: Annotated[int, Query(ge=1, le=1_000_000)],
+    tokens: Annotated[float, Query(gt=0, allow_inf_nan=False)],
+    price: Annotated[float, Query(gt=0, allow_inf_nan=False)] = 2.0,
+) -> Response:
     from ..capability import train
 
-    if chips < 1 or tokens <= 0 or price <= 0:
-        raise ValueError("chips, tokens and price must be positive")
     return render(request, "_train.html", r=train(model, chip=chip, chips=chips, tokens=tokens, price_per_hour=price))
 
 
@@ -288,6 +306,7 @@ async def analyze_page(request: Request) -> Response:
     date = str(form.get("date") or "")
     if not text.strip():
         raise ValueError("paste an article or upload a text file")
-    result = analyze(text, article_date=_date(date) if date else None, report_language=request.query_params.get("lang"))
+    asked = request.query_params.get("lang")  # the article's own language unless the reader chose one
+    result = analyze(text, article_date=_date(date) if date else None, report_language=asked if asked in T else None)
     return render(request, "analyze.html", result=result, text=text, date=date, marked=segments(result, text),
                   labels=MESSAGES[result["report_language"]])

@@ -14,6 +14,9 @@
   }
   const TEXT = json("chart-text") || {};
   function say(key) { return TEXT[key] || key; }
+  function localDigits(text) {
+    return TEXT.digits === "arabic" ? text.replace(/[0-9]/g, function (d) { return "٠١٢٣٤٥٦٧٨٩"[Number(d)]; }) : text;
+  }
 
   function timeline() {
     const periods = json("timeline-data");
@@ -110,12 +113,13 @@
 
     function load() {
       const on = dates[Number(slider.value)];
-      label.textContent = on;
+      label.textContent = localDigits(on);
+      slider.setAttribute("aria-valuetext", localDigits(on));
       const ticket = ++pending;
       fetch("/api/map?on=" + encodeURIComponent(on) + "&to=" + encodeURIComponent(slider.dataset.to))
         .then(function (res) { if (!res.ok) throw new Error("HTTP " + res.status); return res.json(); })
         .then(function (r) { if (ticket === pending) draw(r); })
-        .catch(function (err) { label.textContent = on + " — " + err.message; });
+        .catch(function (err) { label.textContent = localDigits(on) + " — " + err.message; });
     }
     slider.addEventListener("input", load);
     load();
