@@ -380,3 +380,18 @@ def test_more_bad_input_found_in_review() -> None:
 def test_question_box_reads_arabic_digits() -> None:
     r = get("/ask", params={"q": "H20 إلى الصين في ٢٠٢٥-٠٥-٠١"}, follow_redirects=True)
     assert r.status_code == 200 and "2025-05-01" in r.text
+
+
+def test_chunked_upload_is_stopped_at_the_limit() -> None:
+    sent = 0
+
+    async def body() -> Any:
+        nonlocal sent
+        yield b'--B\r\nContent-Disposition: form-data; name="file"; filename="a.csv"\r\n\r\nchip,to\n'
+        for _ in range(64):  # 4 MB in 64 KB chunks, no Content-Length
+            sent += 65536
+            yield b"H20,CN\n" * 9362 + b"\n\n"
+
+    r = call("POST", "/api/check/bulk", content=body(), headers={"content-type": "multipart/form-data; boundary=B"})
+    assert r.status_code == 413
+    assert sent < 4 * 1024 * 1024  # the server stopped reading early

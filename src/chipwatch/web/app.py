@@ -136,7 +136,23 @@ class SecurityHeaders:
                 if is_api(scope["path"]) else PlainTextResponse(message, status_code=413))
             await response(scope, receive, self._with_headers(send))
             return
-        await self.app(scope, receive, self._with_headers(send))
+        await self.app(scope, self._counted(receive), self._with_headers(send))
+
+    @staticmethod
+    def _counted(receive: Any) -> Any:
+        """Stop a body without Content-Length (chunked) as soon as it passes the limit."""
+        seen = 0
+
+        async def wrapped() -> Any:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > api.MAX_BODY + 64 * 1024:
+                    raise StarletteHTTPException(413, f"request body larger than {api.MAX_BODY} bytes")
+            return message
+
+        return wrapped
 
     def _with_headers(self, send: Any) -> Any:
         async def wrapped(message: Any) -> None:
