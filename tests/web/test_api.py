@@ -174,6 +174,7 @@ def test_openapi_lists_every_capability() -> None:
         ("/api/train?model=DeepSeek-V3&chip=H800&chips=-1&tokens=1e12", 422, "chips"),
         ("/api/fleet?chip=H20", 422, "spend"),
         ("/api/fleet?chip=H20&spend=lots", 422, "lots"),
+        ("/api/fleet?chip=H20&units=1000&compare=H100", 422, "compare"),
         ("/api/frontier?to=CN&objective=speed", 422, "objective"),
         ("/api/capability?model=DeepSeek-R1&chips=" + ",".join(["H20"] * 13), 422, "chips"),
         ("/api/capability?model=DeepSeek-R1&chips=,", 422, "chips"),

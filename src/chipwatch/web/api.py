@@ -190,7 +190,9 @@ def fleet(
     item = FleetItem(chip, units=units, spend=parse_money(spend) if spend else None, unit_price=parse_money(unit_price) if unit_price else None)
     when = on or (_today() if to else None)
     result = run([item], on=when, to=to)
-    if compare and item.spend:
+    if compare and not item.spend:
+        raise _invalid("compare", "compare needs a spend to re-spend on the other chip")
+    if compare:
         result["comparison"] = run([FleetItem(compare, spend=item.spend)], on=when, to=to)
     return result
 
