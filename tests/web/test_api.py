@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -14,6 +15,7 @@ from chipwatch import api
 from chipwatch.web import create_app
 
 APP = create_app()
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def call(method: str, url: str, **kwargs: Any) -> httpx.Response:
@@ -343,13 +345,42 @@ def test_uploaded_article_is_analyzed(data_dir: Any) -> None:
         (["show", "H20"], "/api/chips/H20"),
         (["timeline", "H20", "--to", "CN", "--until", "2026-06-30"], "/api/timeline?chip=H20&to=CN&end=2026-06-30"),
         (["infer", "DeepSeek-R1", "--chip", "H20"], "/api/infer?model=DeepSeek-R1&chip=H20"),
+        (["chips", "--vendor", "AMD"], "/api/chips?vendor=AMD"),
+        (["compare", "H20", "H100"], "/api/compare?names=H20,H100"),
+        (["rules", "show", "2023-10-17-acs"], "/api/rules/2023-10-17-acs"),
+        (["train", "DeepSeek-V3", "--chip", "H800", "--chips", "2048", "--tokens", "14.8e12"],
+         "/api/train?model=DeepSeek-V3&chip=H800&chips=2048&tokens=14.8e12"),
+        (["capability", "DeepSeek-R1", "--chips", "H20,H100 SXM"], "/api/capability?model=DeepSeek-R1&chips=H20,H100 SXM"),
+        (["fleet", "H20", "--spend", "$18B"], "/api/fleet?chip=H20&spend=$18B"),
+        (["frontier", "--to", "CN", "--on", "2025-05-01"], "/api/frontier?to=CN&on=2025-05-01"),
+        (["analyze", "tests/data/articles/ar-h20-example.txt"], "POST /api/analyze tests/data/articles/ar-h20-example.txt"),
     ],
 )
 def test_api_returns_what_the_cli_prints(argv: list[str], url: str, capsys: pytest.CaptureFixture[str]) -> None:
     from chipwatch.cli import main
 
     assert main([*argv, "--format", "json"]) == 0
-    assert get(url).json() == json.loads(capsys.readouterr().out)
+    cli = json.loads(capsys.readouterr().out)
+    if url.startswith("POST "):
+        _, route, path = url.split()
+        http = call("POST", route, content=(ROOT / path).read_bytes()).json()
+    else:
+        http = get(url).json()
+    assert http == cli
+
+
+def test_map_and_validate_extend_the_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
+    """The map adds the region grid and change dates for the slider; validate's timing differs per run."""
+    from chipwatch.cli import main
+
+    assert main(["map", "--on", "2025-05-01", "--format", "json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    http = get("/api/map?on=2025-05-01").json()
+    assert {k: v for k, v in http.items() if k not in ("regions", "change_dates")} == cli
+    assert main(["validate", "--format", "json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    http = get("/api/validate").json()
+    assert {**http, "seconds_per_prediction": None} == {**cli, "seconds_per_prediction": None}
 
 
 def test_links_never_leave_the_site() -> None:

@@ -205,10 +205,11 @@ def frontier(
     objective: Annotated[str, Query(pattern="^(decode|prefill|training|tpp)$")] = "decode",
     model: str = "Llama-3.1-70B",
     zone: Annotated[str | None, Query(pattern="^(case-by-case|approval)$")] = None,
+    candidates: Annotated[int, Query(ge=1_000, le=1_000_000)] = 200_000,
 ) -> dict[str, Any]:
     from ..scenarios.frontier import frontier as run
 
-    return run(to=to, on=on or _today(), base=base, objective=objective, model=model, zone=zone, candidates=50_000)
+    return run(to=to, on=on or _today(), base=base, objective=objective, model=model, zone=zone, candidates=candidates)
 
 
 @router.get("/map", summary="Chips with their determination on a date, and the change dates")
