@@ -370,13 +370,13 @@ def test_api_returns_what_the_cli_prints(argv: list[str], url: str, capsys: pyte
 
 
 def test_map_and_validate_extend_the_cli_json(capsys: pytest.CaptureFixture[str]) -> None:
-    """The map adds the region grid and change dates for the slider; validate's timing differs per run."""
+    """The map adds the region grid, colours and change dates for the slider; validate's timing differs per run."""
     from chipwatch.cli import main
 
     assert main(["map", "--on", "2025-05-01", "--format", "json"]) == 0
     cli = json.loads(capsys.readouterr().out)
     http = get("/api/map?on=2025-05-01").json()
-    assert {k: v for k, v in http.items() if k not in ("regions", "change_dates")} == cli
+    assert {k: v for k, v in http.items() if k not in ("regions", "change_dates", "status_colors")} == cli
     assert main(["validate", "--format", "json"]) == 0
     cli = json.loads(capsys.readouterr().out)
     http = get("/api/validate").json()

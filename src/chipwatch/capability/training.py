@@ -37,6 +37,35 @@ REPLICATED_BYTES, SHARDED_BYTES = 4.0, 12.0
 
 
 @dataclass(frozen=True)
+class PublishedRun:
+    """A training run whose size and layout its authors published."""
+
+    tokens: float
+    seq_len: int
+    global_batch_tokens: float
+    chip: str
+    source: str
+    chips: int | None = None
+    layout: dict[str, int] = field(default_factory=dict)  # tp, pp, ep, vp as published
+    precision: str = "bf16"
+
+
+#: Published pre-training runs (whole-run GPU-hour checks in `validate` and article claims).
+PUBLISHED_RUNS = {
+    "deepseek-v3": PublishedRun(
+        14.8e12, 4096, 15360 * 4096, "nvidia-h800-sxm", "https://arxiv.org/abs/2412.19437",
+        chips=2048, layout={"tp": 1, "pp": 16, "ep": 64, "vp": 2}, precision="fp8_block",
+    ),
+    "llama-3.1-405b": PublishedRun(
+        15.6e12, 8192, 16 * 2**20, "nvidia-h100-sxm", "https://arxiv.org/abs/2407.21783",
+        chips=16384, layout={"tp": 8, "pp": 16, "vp": 2},
+    ),
+    "llama-3.1-70b": PublishedRun(15e12, 8192, 16 * 2**20, "nvidia-h100-sxm", "https://huggingface.co/meta-llama/Llama-3.1-70B"),
+    "llama-3.1-8b": PublishedRun(15e12, 8192, 16 * 2**20, "nvidia-h100-sxm", "https://huggingface.co/meta-llama/Llama-3.1-8B"),
+}
+
+
+@dataclass(frozen=True)
 class TrainParallel:
     tp: int = 1
     pp: int = 1

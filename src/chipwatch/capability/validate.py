@@ -21,17 +21,9 @@ from .calibrate import efficiency, read_truth
 from .hardware import Hardware, HardwareError, from_chip
 from .inference import Parallel, Precision, Scenario
 from .mapping import map_hardware, map_model
-from .training import DEFAULT_VP, TrainingRun, TrainParallel, default_parallel
+from .training import DEFAULT_VP, PUBLISHED_RUNS, TrainingRun, TrainParallel, default_parallel
 from .workloads import Model
 
-#: Published training-token counts used for whole-run GPU-hour rows (the rows do not carry them).
-#: (tokens, sequence length, source, global batch in tokens)
-TRAINING_TOKENS = {
-    "deepseek-v3": (14.8e12, 4096, "https://arxiv.org/abs/2412.19437", 15360 * 4096),
-    "llama-3.1-405b": (15.6e12, 8192, "https://arxiv.org/abs/2407.21783", 16 * 2**20),
-    "llama-3.1-70b": (15e12, 8192, "https://huggingface.co/meta-llama/Llama-3.1-70B", 16 * 2**20),
-    "llama-3.1-8b": (15e12, 8192, "https://huggingface.co/meta-llama/Llama-3.1-8B", 16 * 2**20),
-}
 #: Global batch when neither the row nor the table gives one (large pre-training runs use 4-64M).
 DEFAULT_BATCH_TOKENS = 16 * 2**20
 
@@ -217,8 +209,8 @@ def predict_train(row: Row) -> float:
         raise Skip("the tokens of the context-extension phases are not in the row")
     model, hw = _setup(row)
     chips = _chips(row) if row.number("n_chips") else 0
-    tokens_info = TRAINING_TOKENS.get(model.id)
-    seq = int(row.number("isl") or (tokens_info[1] if tokens_info else 4096))
+    published = PUBLISHED_RUNS.get(model.id)
+    seq = int(row.number("isl") or (published.seq_len if published else 4096))
     if not chips:
         chips = 8192  # a large pre-training cluster when the row does not say
     par = _train_parallel(row.get("parallelism"), model, hw, chips)
@@ -233,16 +225,16 @@ def predict_train(row: Row) -> float:
     batch_tokens = (
         float(gbs_seqs.group(1)) * seq
         if gbs_seqs
-        else (tokens_info[3] if tokens_info else DEFAULT_BATCH_TOKENS)
+        else (published.global_batch_tokens if published else DEFAULT_BATCH_TOKENS)
     )
     m16 = re.search(r"(\d+)M tokens/batch", row.get("concurrency") + " " + row.get("osl"))
     if m16:
         batch_tokens = float(m16.group(1)) * 2**20
     run = TrainingRun(model, hw, chips, 1e12, par, precision, seq, batch_tokens)
     if metric.startswith("gpu_hours") or metric.startswith("training_cost"):
-        if not tokens_info:
+        if not published:
             raise Skip(f"training tokens of {model.name} are not known to chipwatch")
-        tokens = 1e12 if "per_trillion" in metric else tokens_info[0]
+        tokens = 1e12 if "per_trillion" in metric else published.tokens
         run.tokens = tokens
         result = run.result(whole_run="per_trillion" not in metric)
         if metric.startswith("training_cost"):

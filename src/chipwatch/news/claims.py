@@ -283,24 +283,22 @@ def _training(
     c: Mapping[str, Any], on: dt.date, today: dt.date, default: str, lang: str
 ) -> tuple[str, list[str], list[dict[str, Any]]]:
     from ..capability import train
+    from ..capability.training import PUBLISHED_RUNS
 
     models = c["entities"]["models"]
     name = models[0]["name"] if models else "deepseek-v3"
     if name != "deepseek-v3":
         return "unverifiable", [msg("no_run", lang, model=name)], []
-    chip = next((x["id"] for x in c["entities"]["chips"]), "nvidia-h800-sxm")
+    run = PUBLISHED_RUNS["deepseek-v3"]
     r = train(
         "DeepSeek-V3",
-        chip=chip,
-        chips=2048,
-        tokens=14.8e12,
-        precision="fp8_block",
-        tp=1,
-        pp=16,
-        ep=64,
-        vp=2,
-        seq_len=4096,
-        global_batch_tokens=15360 * 4096,
+        chip=next((x["id"] for x in c["entities"]["chips"]), run.chip),
+        chips=run.chips or 1,
+        tokens=run.tokens,
+        precision=run.precision,
+        seq_len=run.seq_len,
+        global_batch_tokens=run.global_batch_tokens,
+        **run.layout,
     )
     reasons = [
         msg("ds_report", lang),

@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .countries import Country, countries, fold
 from .criteria import ArrayFacts, Facts, Finding, Outcome
@@ -764,6 +764,19 @@ class EngineError(ValueError):
     """Bad engine input (unknown mode, date out of range, …)."""
 
 
+class _Scoped(Protocol):
+    @property
+    def destinations(self) -> Scope: ...
+
+
+_S = TypeVar("_S", bound=_Scoped)
+
+
+def _reaching(items: Iterable[_S], code: str, groups: frozenset[str]) -> list[_S]:
+    """The items whose destination scope covers this country (by code or country group)."""
+    return [x for x in items if x.destinations.contains(code, groups)]
+
+
 def build_plan(
     destination: str | Country,
     on: dt.date,
@@ -927,30 +940,15 @@ def _plan(
         classification=class_event.classification if class_event else None,
         classification_event=class_event,
         requirements=requirements,
-        policy_changes=[
-            p
-            for e in active
-            for p in e.policy_changes
-            if p.destinations.contains(effective.code, groups)
-        ],
+        policy_changes=_reaching((p for e in active for p in e.policy_changes), effective.code, groups),
         exceptions=[
             x
-            for e in active
-            for x in e.license_exceptions
-            if alive(x.key) and x.destinations.contains(effective.code, groups)
+            for x in _reaching((x for e in active for x in e.license_exceptions), effective.code, groups)
+            if alive(x.key)
         ],
-        conditions=[
-            c
-            for e in active
-            for c in e.conditions
-            if c.destinations.contains(effective.code, groups)
-        ],
-        import_measures=[
-            m
-            for e in active
-            for m in e.import_measures
-            if m.destinations.contains(dest.code, frozenset())
-        ],
+        conditions=_reaching((c for e in active for c in e.conditions), effective.code, groups),
+        # import measures are the destination's own law: its real code, not US country groups
+        import_measures=_reaching((m for e in active for m in e.import_measures), dest.code, frozenset()),
         notes=notes,
         end_user=match,
         end_user_name=end_user,

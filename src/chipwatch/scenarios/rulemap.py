@@ -167,7 +167,7 @@ def plot(r: dict[str, Any], path: str) -> None:
 _REGION_COLORS = ["#ef9a9a", "#e57373", "#ffe082", "#ffcc80", "#b39ddb", "#a5d6a7", "#eeeeee"]
 
 
-def _region_color(label: str, i: int) -> str:
+def region_color(label: str, i: int) -> str:
     if label == "not 3A090":
         return "#e8f5e9"
     if label == "undetermined":
@@ -185,7 +185,7 @@ def _static(r: dict[str, Any], path: str) -> None:
     g = r["grid"]
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(15, 6.5), dpi=110)
     labels = g["region_labels"]
-    cmap = ListedColormap([_region_color(lab, i) for i, lab in enumerate(labels)])
+    cmap = ListedColormap([region_color(lab, i) for i, lab in enumerate(labels)])
     ax1.pcolormesh(
         g["tpp"],
         g["performance_density"],
@@ -286,7 +286,7 @@ def _html(r: dict[str, Any], path: str) -> None:
         subplot_titles=("3A090 classification regions", "Licence status by DRAM bandwidth"),
     )
     labels = g["region_labels"]
-    colors = [_region_color(lab, i) for i, lab in enumerate(labels)]
+    colors = [region_color(lab, i) for i, lab in enumerate(labels)]
     scale = [[i / max(1, len(colors) - 1), c] for i, c in enumerate(colors)]
     fig.add_trace(
         go.Heatmap(

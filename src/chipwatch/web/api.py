@@ -224,14 +224,16 @@ def _rule_map(on: dt.date, to: str) -> dict[str, Any]:
     """The map for one date and destination; the rules are fixed for the process, so cached (the slider
     revisits the same change dates)."""
     from ..rules.engine import change_dates
+    from ..scenarios.rulemap import STATUS_COLORS, region_color
     from ..scenarios.rulemap import rule_map as run
 
     r = run(on, to)
     g, step = r["grid"], 4  # every 4th grid line: enough to draw the regions, ~12x less JSON
     regions = {"tpp": g["tpp"][::step].round(1).tolist(), "performance_density": g["performance_density"][::step].round(3).tolist(),
-               "region": g["region"][::step, ::step].tolist(), "region_labels": g["region_labels"]}
+               "region": g["region"][::step, ::step].tolist(), "region_labels": g["region_labels"],
+               "region_colors": [region_color(label, i) for i, label in enumerate(g["region_labels"])]}
     return {k: v for k, v in r.items() if k != "grid"} | {
-        "regions": regions, "change_dates": [d.isoformat() for d in change_dates() if d >= dt.date(2022, 1, 1)]}
+        "regions": regions, "status_colors": STATUS_COLORS, "change_dates": [d.isoformat() for d in change_dates() if d >= dt.date(2022, 1, 1)]}
 
 
 @router.post("/analyze", summary="Check a news article (Arabic or English)")

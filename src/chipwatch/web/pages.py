@@ -219,17 +219,12 @@ async def chip_page(request: Request, name: str, to: str = "CN", on: str | None 
 @functools.lru_cache(maxsize=4096)
 def _timeline(chip_id: str, to: str, end: dt.date) -> tuple[list[Any], str]:
     """The chip's timeline periods and their chart data; the rules are fixed for the process, so cached."""
+    from ..scenarios.rulemap import STATUS_COLORS, status
+
     periods = api.timeline(chip_id, to=to, end=end)
-    return periods, _island([{"from": p.start.isoformat(), "until": (p.end or end).isoformat(), "status": _status(p.determination)}
-                             for p in periods])
-
-
-def _status(d: Any) -> str:
-    if d.license_required is None:
-        return "undetermined"
-    if not d.license_required:
-        return "licence-free"
-    return f"licence: {d.review_policy or 'policy not established'}"
+    bars = [{"from": p.start.isoformat(), "until": (p.end or end).isoformat(),
+             "status": status(p.determination.license_required, p.determination.review_policy)} for p in periods]
+    return periods, _island({"periods": bars, "colors": STATUS_COLORS})
 
 
 @router.get("/partials/check", response_class=HTMLResponse)

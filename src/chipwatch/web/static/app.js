@@ -1,11 +1,6 @@
 // chipwatch page behaviour: the timeline, Pareto and rule-map charts (Plotly, served locally).
 "use strict";
 (function () {
-  const COLORS = {
-    "licence-free": "#2e7d32", "licence: approval": "#9ccc65", "licence: case-by-case": "#f9a825",
-    "licence: denial": "#c62828", "licence: policy not established": "#8e24aa", "undetermined": "#9e9e9e",
-  };
-  const REGION_COLORS = ["#fde0dd", "#fcc5c0", "#fa9fb5", "#c6dbef", "#9ecae1", "#e5f5e0", "#fff7bc", "#efedf5"];
   const CONFIG = { displaylogo: false, responsive: true };
 
   function json(id) {
@@ -19,14 +14,14 @@
   }
 
   function timeline() {
-    const periods = json("timeline-data");
+    const data = json("timeline-data");
     const el = document.getElementById("timeline-chart");
-    if (!periods || !el) return;
-    const traces = periods.map(function (p) {
+    if (!data || !el) return;
+    const traces = data.periods.map(function (p) {
       return {
         type: "bar", orientation: "h", y: ["status"], base: [p.from],
         x: [Date.parse(p.until) - Date.parse(p.from)], name: p.from + " " + say(p.status),
-        marker: { color: COLORS[p.status] || "#607d8b" },
+        marker: { color: data.colors[p.status] },
         hovertemplate: p.from + " → " + p.until + "<br>" + say(p.status) + "<extra></extra>",
       };
     });
@@ -64,7 +59,7 @@
       const g = r.regions;
       const labels = g.region_labels;
       const scale = labels.map(function (_, i) {
-        const c = REGION_COLORS[i % REGION_COLORS.length];
+        const c = g.region_colors[i];
         return [[i / labels.length, c], [(i + 1) / labels.length, c]];
       }).flat();
       const hover = g.region.map(function (row) { return row.map(function (k) { return labels[k]; }); });
@@ -77,7 +72,7 @@
         traces.push({
           type: "scatter", mode: "markers", x: [null], y: [null], name: name, legendgroup: "regions",
           legendgrouptitle: { text: say("regions") }, hoverinfo: "skip",
-          marker: { symbol: "square", size: 14, color: REGION_COLORS[i % REGION_COLORS.length] },
+          marker: { symbol: "square", size: 14, color: g.region_colors[i] },
         });
       });
       const groups = {};
@@ -89,7 +84,7 @@
           x: pts.map(function (p) { return p.tpp; }), y: pts.map(function (p) { return p.performance_density; }),
           text: pts.map(function (p) { return p.chip + " (" + p.classification + ")"; }),
           hovertemplate: "%{text}<br>TPP %{x:.0f}, PD %{y:.2f}<extra>" + say(s) + "</extra>",
-          marker: { size: 9, color: COLORS[s] || "#607d8b", line: { width: 1, color: "#000" } },
+          marker: { size: 9, color: r.status_colors[s], line: { width: 1, color: "#000" } },
         });
       });
       Plotly.react(el, traces, {
