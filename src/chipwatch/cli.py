@@ -204,6 +204,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--price-per-hour", type=float, default=2.0, help="USD per chip-hour (default 2)"
     )
+    p.add_argument(
+        "--goodput", type=float, default=0.9,
+        help="fraction of wall time that makes progress over the run (default 0.9)",
+    )
     p.add_argument("--precision", default="bf16", choices=("bf16", "fp8", "fp8_block", "fp4"))
     p.add_argument("--tp", type=int)
     p.add_argument("--pp", type=int)
@@ -373,6 +377,7 @@ def cmd_train(args: argparse.Namespace) -> str:
         tokens=args.tokens,
         mfu=args.mfu,
         price_per_hour=args.price_per_hour,
+        goodput=args.goodput,
         precision=args.precision,
         tp=args.tp,
         pp=args.pp,

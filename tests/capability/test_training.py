@@ -11,7 +11,8 @@ def test_deepseek_v3_on_h800() -> None:
     """DeepSeek-V3 report (arXiv 2412.19437, Table 1): 2.664M H800 GPU-hours of pre-training on
     14.8T tokens, 2.788M in all, $5.576M at $2 per GPU-hour. Assumptions (from the report):
     2,048 H800, FP8 block-scaled GEMMs, PP16 with DualPipe (two pipeline directions: vp=2),
-    EP64, no TP, 4K sequences, batch 15,360 sequences."""
+    EP64, no TP, 4K sequences, batch 15,360 sequences; the report's GPU-hours are its steady rate
+    times tokens (180K per trillion x 14.8T), so no run-level goodput loss (goodput 1)."""
     r = train(
         "DeepSeek-V3",
         chip="H800",
@@ -24,6 +25,7 @@ def test_deepseek_v3_on_h800() -> None:
         vp=2,
         seq_len=4096,
         global_batch_tokens=15360 * 4096,
+        goodput=1.0,
     )
     assert r["gpu_hours"] == pytest.approx(2.664e6, rel=0.15)
     assert r["gpu_hours"] == pytest.approx(2.788e6, rel=0.15)
@@ -47,6 +49,14 @@ def test_llama_31_405b_on_h100() -> None:
     )
     assert r["gpu_hours"] == pytest.approx(30.84e6, rel=0.15)
     assert 0.3 < r["mfu"] < 0.5
+
+
+def test_goodput_scales_whole_run_hours_and_is_checked() -> None:
+    kw = {"chip": "H100", "chips": 64, "tokens": 1e12}
+    full, lossy = train("Llama-3.1-8B", goodput=1.0, **kw), train("Llama-3.1-8B", goodput=0.5, **kw)
+    assert lossy["gpu_hours"] == pytest.approx(2 * full["gpu_hours"])
+    with pytest.raises(ConfigError, match="goodput"):
+        train("Llama-3.1-8B", goodput=0.0, **kw)
 
 
 def test_given_mfu_is_used_verbatim() -> None:

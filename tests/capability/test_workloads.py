@@ -64,3 +64,23 @@ def test_flops_grow_with_context_and_training_is_three_forward_passes() -> None:
 def test_unknown_model_suggests() -> None:
     with pytest.raises(WorkloadError, match="did you mean"):
         model("Llama-3.1-7B")
+
+
+def test_memory_bound_traffic_per_token_counted_by_hand() -> None:
+    """Llama 3.1 8B (hidden 4096, FFN 14336, 32 layers, 32 heads x 128): norms 4h + residuals 6h +
+    SwiGLU 3f per layer; GEMM inputs h + 32*128 + h + f per layer."""
+    m = model("Llama-3.1-8B")
+    h, f, layers = 4096, 14336, 32
+    assert m.elementwise_values_per_token() == layers * (10 * h + 3 * f)
+    assert m.gemm_input_values_per_token() == layers * (h + 32 * 128 + h + f)
+    bf16 = m.elementwise_bytes_per_token("bf16")
+    assert bf16 == 2 * m.elementwise_values_per_token()
+    assert m.elementwise_bytes_per_token("fp8") == bf16 + 3 * m.gemm_input_values_per_token()
+
+
+def test_moe_traffic_counts_every_routed_copy() -> None:
+    """DeepSeek-V3: 58 MoE layers route each token to 8 of 256 experts plus 1 shared expert."""
+    m = model("DeepSeek-V3")
+    h = 7168
+    moe_only = m.elementwise_values_per_token() - 61 * 10 * h - 3 * 3 * 18432
+    assert moe_only == 58 * (3 * 9 * 2048 + 2 * 9 * h)

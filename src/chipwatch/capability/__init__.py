@@ -1,10 +1,11 @@
 """What a chip can do: LLM inference and training, validated against published measurements.
 
 >>> r = infer("DeepSeek-R1", chip="H20", chips=8, isl=1024, osl=1024, concurrency=32)
->>> r["fits"], r["bottleneck"] in {"memory bandwidth (weights)", "compute (matmul)", "attention", "communication", "kernel overhead"}
+>>> r["fits"], r["bottleneck"] in {"memory bandwidth (weights)", "compute (matmul)", "attention", "elementwise", "communication", "kernel overhead"}
 (True, True)
 >>> t = train("DeepSeek-V3", chip="H800", chips=2048, tokens=14.8e12, precision="fp8_block",
-...           tp=1, pp=16, ep=64, vp=2, seq_len=4096, global_batch_tokens=15360 * 4096)
+...           tp=1, pp=16, ep=64, vp=2, seq_len=4096, global_batch_tokens=15360 * 4096,
+...           goodput=1.0)
 >>> 2.3e6 < t["gpu_hours"] < 3.1e6    # DeepSeek-V3 report: 2.664M H800 GPU-hours of pre-training
 True
 """
@@ -26,7 +27,7 @@ from .inference import (
     pareto,
     sweep_concurrency,
 )
-from .training import DEFAULT_VP, TrainingRun, TrainParallel, default_parallel
+from .training import DEFAULT_VP, RUN_GOODPUT, TrainingRun, TrainParallel, default_parallel
 from .workloads import WorkloadError, model, models
 
 __all__ = [
@@ -254,8 +255,10 @@ def train(
     cp: int = 1,
     seq_len: int = 4096,
     global_batch_tokens: float = 16 * 2**20,
+    goodput: float = RUN_GOODPUT,
 ) -> dict[str, Any]:
-    """GPU-hours, days, cost and MFU to train ``model_name`` on ``tokens`` tokens."""
+    """GPU-hours, days, cost and MFU to train ``model_name`` on ``tokens`` tokens
+    (``goodput``: the fraction of wall time that makes progress over the whole run)."""
     m, hw = model(model_name), hardware(chip)
     if precision not in ("bf16", "fp8", "fp8_block", "fp4"):
         raise ConfigError(
@@ -265,6 +268,8 @@ def train(
         raise ConfigError("chips must be >= 1 and tokens > 0")
     if mfu is not None and not 0 < mfu <= 1:
         raise ConfigError("--mfu must be between 0 and 1")
+    if not 0 < goodput <= 1:
+        raise ConfigError("--goodput must be between 0 and 1")
     par = default_parallel(m, hw, chips)
     if tp or pp or ep:
         par = TrainParallel(
@@ -274,7 +279,8 @@ def train(
     if par.tp * par.pp * par.cp > chips:
         raise ConfigError(f"tp x pp x cp = {par.tp * par.pp * par.cp} exceeds {chips} chips")
     run = TrainingRun(
-        m, hw, chips, tokens, par, precision, seq_len, global_batch_tokens, mfu, price_per_hour
+        m, hw, chips, tokens, par, precision, seq_len, global_batch_tokens, mfu, price_per_hour,
+        goodput,
     )
     return run.result(whole_run=True)
 

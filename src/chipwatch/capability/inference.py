@@ -243,6 +243,10 @@ class Scenario:
         out["attention_memory"] = (
             self.kv_per_sequence_per_chip(context) * per_rank / (hw.hbm_bw * e.hbm_stream)
         )
+        out["elementwise"] = (
+            m.elementwise_bytes_per_token(c_dense) / par.pp * per_rank / par.tp
+            / (hw.hbm_bw * e.hbm_stream)
+        )
         out["communication"] = self._comm(per_rank, layers, moe_layers)
         out["kernel_overhead"] = np.full_like(
             b, layers * KERNELS_PER_LAYER["moe" if m.is_moe else "dense"] * e.kernel_latency
@@ -256,6 +260,7 @@ class Scenario:
             np.maximum(c["dense_compute"] / compute, c["dense_memory"] / memory)
             + np.maximum(c["routed_compute"] / compute, c["routed_memory"] / memory)
             + np.maximum(c["attention_compute"] / compute, c["attention_memory"] / memory)
+            + c["elementwise"] / memory
             + c["communication"] / io
             + c["kernel_overhead"]
         )
@@ -272,12 +277,13 @@ class Scenario:
             "weight_streaming": c["dense_memory"] + c["routed_memory"],
             "weights_and_matmul": weights,
             "attention": np.maximum(c["attention_compute"], c["attention_memory"]),
+            "elementwise": c["elementwise"],
             "communication": c["communication"],
             "kernel_overhead": c["kernel_overhead"],
         }
 
-    def prefill_time(self, tokens: Any) -> Any:
-        """Seconds to prefill ``tokens`` prompt tokens (batched requests of ISL each)."""
+    def prefill_components(self, tokens: Any) -> dict[str, Any]:
+        """Seconds to prefill ``tokens`` prompt tokens (batched requests of ISL each), by term."""
         m, p, par, e, hw = self.model, self.precision, self.parallel, self.eff, self.hw
         n = np.asarray(tokens, dtype=float)
         requests = n / self.isl
@@ -286,16 +292,39 @@ class Scenario:
         matmul = flops - attn
         c = p.compute(p.weights)
         # matmuls spread over every chip; attention over the TP ranks of one DP rank per request
-        t_compute = matmul / par.chips / (hw.compute_peak(c) * e.gemm_fraction(c))
-        t_attn = (
-            attn
+        return {
+            "matmul_compute": matmul / par.chips / (hw.compute_peak(c) * e.gemm_fraction(c)),
+            "attention_compute": attn
             / (par.tp * par.pp * np.minimum(par.dp, np.maximum(requests, 1)))
-            / (hw.compute_peak("bf16") * e.attention)
+            / (hw.compute_peak("bf16") * e.attention),
+            "weight_streaming": self.weights_per_chip() / (hw.hbm_bw * e.hbm_weights) + 0 * n,
+            "elementwise": m.elementwise_bytes_per_token(c) * n / par.chips
+            / (hw.hbm_bw * e.hbm_stream),
+            "communication": self._comm(n / par.dp, m.layers, m.moe_layers),
+            "kernel_overhead": m.layers
+            * KERNELS_PER_LAYER["moe" if m.is_moe else "dense"]
+            * e.kernel_latency
+            + 0 * n,
+        }
+
+    @staticmethod
+    def combine_prefill(
+        c: dict[str, Any], compute: Any = 1.0, memory: Any = 1.0, io: Any = 1.0
+    ) -> Any:
+        """Prefill time from components, with compute, memory and I/O bandwidth scaled."""
+        return (
+            np.maximum(
+                (c["matmul_compute"] + c["attention_compute"]) / compute,
+                c["weight_streaming"] / memory,
+            )
+            + c["elementwise"] / memory
+            + c["communication"] / io
+            + c["kernel_overhead"]
         )
-        t_weights = self.weights_per_chip() / (hw.hbm_bw * e.hbm_weights)
-        t_comm = self._comm(n / par.dp, m.layers, m.moe_layers)
-        kernels = m.layers * KERNELS_PER_LAYER["moe" if m.is_moe else "dense"] * e.kernel_latency
-        return np.maximum(t_compute + t_attn, t_weights) + t_comm + kernels
+
+    def prefill_time(self, tokens: Any) -> Any:
+        """Seconds to prefill ``tokens`` prompt tokens (batched requests of ISL each)."""
+        return self.combine_prefill(self.prefill_components(tokens))
 
     # --- serving ----------------------------------------------------------------------------
 

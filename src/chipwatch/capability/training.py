@@ -24,8 +24,9 @@ from .calibrate import Efficiency, efficiency
 from .hardware import Hardware
 from .workloads import BYTES, Model
 
-#: Fraction of wall time that produces training progress over a whole run (Llama 3 reports
-#: more than 90% effective training time on 16K GPUs: arXiv 2407.21783 section 3.3.4).
+#: Fraction of wall time that produces training progress over a whole run, when the run does not
+#: say (Llama 3 reports more than 90% effective training time on 16K GPUs: arXiv 2407.21783
+#: section 3.3.4).
 RUN_GOODPUT = 0.9
 #: Virtual stages per pipeline rank when a layout does not say: Megatron-style runs interleave
 #: (Narayanan et al. 2021, arXiv 2104.04473); 2 is the smallest interleaving.
@@ -48,6 +49,8 @@ class PublishedRun:
     chips: int | None = None
     layout: dict[str, int] = field(default_factory=dict)  # tp, pp, ep, vp as published
     precision: str = "bf16"
+    #: how the published GPU-hours relate to the steady training rate (see RUN_GOODPUT)
+    goodput: float = RUN_GOODPUT
 
 
 #: Published pre-training runs (whole-run GPU-hour checks in `validate` and article claims).
@@ -55,6 +58,9 @@ PUBLISHED_RUNS = {
     "deepseek-v3": PublishedRun(
         14.8e12, 4096, 15360 * 4096, "nvidia-h800-sxm", "https://arxiv.org/abs/2412.19437",
         chips=2048, layout={"tp": 1, "pp": 16, "ep": 64, "vp": 2}, precision="fp8_block",
+        # the paper's totals are its steady rate times tokens (180K GPU-hours per trillion tokens
+        # x 14.8T = 2.664M, Table 1); it reports no rollbacks, so no extra run-level loss applies
+        goodput=1.0,
     ),
     "llama-3.1-405b": PublishedRun(
         15.6e12, 8192, 16 * 2**20, "nvidia-h100-sxm", "https://arxiv.org/abs/2407.21783",
@@ -104,6 +110,7 @@ class TrainingRun:
     global_batch_tokens: float = 4 * 2**20
     mfu: float | None = None  # give it to skip the model
     price_per_hour: float = 2.0
+    goodput: float = RUN_GOODPUT  # for whole-run totals
     eff: Efficiency = field(default_factory=efficiency)
 
     def time_per_token_terms(self) -> dict[str, float]:
@@ -117,6 +124,9 @@ class TrainingRun:
             * float(m.attention_flops_per_token(self.seq_len / 2))
             / (hw.compute_peak("bf16") * e.attention)
         )
+        # memory-bound operators (norms, residuals, activation, MoE permutation, FP8 casts):
+        # the backward pass moves about twice the forward's bytes, as it does twice its FLOPs
+        elementwise = 3 * m.elementwise_bytes_per_token(fmt) / (hw.hbm_bw * e.hbm_stream)
         tp_comm = 0.0
         if par.tp > 1:
             # sequence-parallel all-gather / reduce-scatter pairs run at the all-gather bus bandwidth
@@ -147,6 +157,7 @@ class TrainingRun:
         return {
             "matmul": matmul,
             "attention": attention,
+            "elementwise": elementwise,
             "tensor_parallel": tp_comm,
             "expert_parallel": ep_comm,
         }
@@ -186,7 +197,7 @@ class TrainingRun:
 
     def result(self, *, whole_run: bool = False) -> dict[str, Any]:
         rate = self.tokens_per_s_per_chip() * self.chips
-        goodput = RUN_GOODPUT if whole_run else 1.0
+        goodput = self.goodput if whole_run else 1.0
         seconds = self.tokens / rate / goodput
         gpu_hours = seconds * self.chips / 3600
         mem = self.memory_per_chip()

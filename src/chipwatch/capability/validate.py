@@ -236,6 +236,7 @@ def predict_train(row: Row) -> float:
             raise Skip(f"training tokens of {model.name} are not known to chipwatch")
         tokens = 1e12 if "per_trillion" in metric else published.tokens
         run.tokens = tokens
+        run.goodput = published.goodput
         result = run.result(whole_run="per_trillion" not in metric)
         if metric.startswith("training_cost"):
             price = re.search(r"(\d+(?:\.\d+)?)\s*USD/GPU-h", row.get("notes") + row.get("unit"))

@@ -197,6 +197,54 @@ class Model:
             return per_layer * ((self.layers - n_win) * ctx + n_win * np.minimum(ctx, window))
         return per_layer * self.layers * ctx
 
+    # --- memory-bound activation traffic ------------------------------------------------
+
+    def _ffn_width_per_token(self) -> tuple[float, float]:
+        """(dense FFN width, MoE FFN width summed over routed and shared experts) per token."""
+        f = self.ffn
+        dense = float(f.get("intermediate_size") or 0)
+        if not self.is_moe:
+            return dense, 0.0
+        experts = f["experts_per_token"] + (f.get("num_shared_experts") or 0)
+        return dense, float(experts * f["moe_intermediate_size"])
+
+    def elementwise_values_per_token(self) -> float:
+        """Activation values one token's forward pass reads and writes outside GEMMs and attention,
+        all layers: two norms (read + write ``h``), two residual adds (read ``2h``, write ``h``),
+        the gated activation (read ``2f``, write ``f``) and, in MoE layers, the permutation of the
+        token to its ``k`` experts and back (read ``h``, write ``k h``, twice)."""
+        h = self.hidden
+        dense_f, moe_f = self._ffn_width_per_token()
+        gate = 3 if self._matrices() == 3 else 2
+        per_layer = 2 * 2 * h + 2 * 3 * h
+        total = self.layers * per_layer + self.dense_ffn_layers * gate * dense_f
+        if self.is_moe:
+            k = self.ffn["experts_per_token"]
+            total += self.moe_layers * (gate * moe_f + 2 * (1 + k) * h)
+        return float(total)
+
+    def gemm_input_values_per_token(self) -> float:
+        """Activation values entering GEMMs in one token's forward pass (what FP8 training casts):
+        the QKV input, the attention output, the FFN input (one copy per expert) and the FFN
+        down-projection input."""
+        h, a = self.hidden, self.attention
+        attn_out = self.heads * (a["v_head_dim"] if a["kind"] == "mla" else a["head_dim"])
+        dense_f, moe_f = self._ffn_width_per_token()
+        total = self.layers * (h + attn_out) + self.dense_ffn_layers * (h + dense_f)
+        if self.is_moe:
+            copies = self.ffn["experts_per_token"] + (self.ffn.get("num_shared_experts") or 0)
+            total += self.moe_layers * (copies * h + moe_f)
+        return float(total)
+
+    def elementwise_bytes_per_token(self, gemm_format: str = "bf16") -> float:
+        """Bytes one token's forward pass moves through memory-bound operators: the BF16
+        elementwise values, plus casting every GEMM input when GEMMs run in a narrower format
+        (read BF16, write the format)."""
+        moved = self.elementwise_values_per_token() * BYTES["bf16"]
+        if BYTES.get(gemm_format, 2.0) < BYTES["bf16"]:
+            moved += self.gemm_input_values_per_token() * (BYTES["bf16"] + BYTES[gemm_format])
+        return moved
+
     # --- FLOPs ----------------------------------------------------------------------------
 
     def attention_flops_per_token(self, context: Any, *, absorbed: bool = False) -> Any:

@@ -298,6 +298,7 @@ def _training(
         precision=run.precision,
         seq_len=run.seq_len,
         global_batch_tokens=run.global_batch_tokens,
+        goodput=run.goodput,
         **run.layout,
     )
     reasons = [

@@ -131,13 +131,7 @@ class Objective:
         if self.kind == "decode":
             self.parts = self.scn.step_components(np.array([float(DECODE_BATCH)]), 1536)
         else:
-            e = self.scn.eff
-            flops = float(m.prefill_flops(1024)) * PREFILL_TOKENS / 1024
-            self.prefill_compute = flops / chips / (hw.compute_peak("fp8") * e.gemm_fraction("fp8"))
-            self.prefill_weights = self.scn.weights_per_chip() / (hw.hbm_bw * e.hbm_weights)
-            self.prefill_comm = float(
-                self.scn._comm(np.array([PREFILL_TOKENS / chips]), m.layers, m.moe_layers)[0]
-            )
+            self.parts = self.scn.prefill_components(np.array([float(PREFILL_TOKENS)]))
 
     def _training(self) -> None:
         from ..capability import hardware, model
@@ -149,6 +143,7 @@ class Objective:
         )
         t = run.time_per_token_terms()
         self.train_compute = t["matmul"] + t["attention"]
+        self.train_memory = t["elementwise"]
         self.train_comm = t["tensor_parallel"] + t["expert_parallel"]
         self.train_bubble = 1 + run.bubble()
 
@@ -161,15 +156,14 @@ class Objective:
             step = self.scn.combine(self.parts, compute, np.asarray(memory_bw, float), io_f)
             return DECODE_BATCH / step / self.scn.parallel.chips
         if self.kind == "prefill":
-            t = (
-                np.maximum(
-                    self.prefill_compute / compute,
-                    self.prefill_weights / np.asarray(memory_bw, float),
-                )
-                + self.prefill_comm / io_f
-            )
+            t = self.scn.combine_prefill(self.parts, compute, np.asarray(memory_bw, float), io_f)
             return PREFILL_TOKENS / t / self.chips
-        return 1.0 / ((self.train_compute / compute + self.train_comm / io_f) * self.train_bubble)
+        seconds = (
+            self.train_compute / compute
+            + self.train_memory / np.asarray(memory_bw, float)
+            + self.train_comm / io_f
+        )
+        return 1.0 / (seconds * self.train_bubble)
 
 
 def _allowed(out: dict[str, Any], zone: str | None) -> Any:
