@@ -82,8 +82,23 @@ def test_public_json_shape_and_unmappable_rows() -> None:
 
 def test_dev_set_accuracy() -> None:
     """Measured on the shipped development truth data (docs/capability.md has the full table).
-    These bounds are what the model reaches today; they guard against regressions."""
+    The bounds are the issue's goals: >= 80% of rows mapped, median |error| <= 15% on inference
+    throughput rows and <= 10% on training rows."""
     s = validate_file(str(DEV_TRUTH))["summary"]
-    assert s["mapped"] / s["total"] >= 0.75
-    assert s["by_kind"]["infer_throughput"]["median_abs_error_pct"] <= 20
-    assert s["by_kind"]["train"]["median_abs_error_pct"] <= 25
+    assert s["mapped"] / s["total"] >= 0.80
+    assert s["by_kind"]["infer_throughput"]["median_abs_error_pct"] <= 15
+    assert s["by_kind"]["train"]["median_abs_error_pct"] <= 10
+
+
+def test_decode_all_to_all_matches_deepep_low_latency_rows() -> None:
+    """DeepEP's low-latency dispatch timings (deepseek-ai/DeepEP README, H800 + 400 Gb/s IB) are
+    not used for calibration: the serving model's all-to-all term predicts them out of sample."""
+    rows = [
+        r
+        for r in validate_file(str(DEV_TRUTH))["rows"]
+        if r["metric"].startswith("deepep_v1_lowlatency_dispatch_latency")
+    ]
+    assert len(rows) >= 5 and all("predicted" in r for r in rows)
+    errors = sorted(abs(r["error_pct"]) for r in rows)
+    assert errors[len(errors) // 2] < 20
+    assert all(e < 35 for e in errors)

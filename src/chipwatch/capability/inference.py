@@ -44,6 +44,15 @@ MAX_BATCH_PER_RANK = 1024
 ACTIVATION_RESERVE = 0.0
 
 
+def all_to_all_time(hw: Hardware, eff: Efficiency, ep: int, nbytes: Any) -> Any:
+    """Seconds for one expert-parallel all-to-all in which each rank sends ``nbytes`` of routed
+    token copies: a fixed latency plus the share bound for other ranks over the scale-up link
+    inside the domain, the scale-out NIC beyond it."""
+    intra = ep <= hw.domain and hw.link_bw > 0
+    bw = hw.link_bw * eff.a2a_intra if intra else hw.scale_out_bw * eff.a2a_inter
+    return eff.allreduce_latency + nbytes * (ep - 1) / ep / bw
+
+
 class ConfigError(ValueError):
     """An impossible parallel configuration."""
 
@@ -176,12 +185,9 @@ class Scenario:
             t = t + 2 * layers * (e.allreduce_latency + size / link)
         if par.ep > 1 and m.is_moe:
             k = m.ffn["experts_per_token"]
-            intra = par.ep <= hw.domain and hw.link_bw > 0
-            bw = hw.link_bw * e.a2a_intra if intra else hw.scale_out_bw * e.a2a_inter
-            moved = (
-                tokens_per_rank * k * m.hidden * (1.0 + act) * (par.ep - 1) / par.ep
-            )  # FP8 dispatch + BF16 combine
-            t = t + moe_layers * (2 * e.allreduce_latency + moved / bw)
+            dispatch = all_to_all_time(hw, e, par.ep, tokens_per_rank * k * m.hidden * 1.0)  # FP8
+            combine = all_to_all_time(hw, e, par.ep, tokens_per_rank * k * m.hidden * act)  # BF16
+            t = t + moe_layers * (dispatch + combine)
         return t
 
     def step_components(self, batch: Any, context: Any) -> dict[str, Any]:

@@ -17,12 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from .calibrate import efficiency, read_truth
+from .calibrate import Efficiency, efficiency, read_truth
 from .hardware import Hardware, HardwareError, from_chip
-from .inference import Parallel, Precision, Scenario
+from .inference import Parallel, Precision, Scenario, all_to_all_time
 from .mapping import map_hardware, map_model
 from .training import DEFAULT_VP, PUBLISHED_RUNS, TrainingRun, TrainParallel, default_parallel
-from .workloads import Model
+from .workloads import BYTES, Model
 
 #: Global batch when neither the row nor the table gives one (large pre-training runs use 4-64M).
 DEFAULT_BATCH_TOKENS = 16 * 2**20
@@ -299,7 +299,29 @@ def predict_micro(row: Row) -> float:
             )
             return nbytes / (e.allreduce_latency + nbytes / bw) / 1e9
         return bw / 1e9
+    if metric.startswith("nccl_allgather"):
+        return hw.link_bw * e.allgather_bw / 1e9
+    ep = re.search(r"deepep_.*_ep(\d+)$", metric)
+    if ep and "latency" in metric:
+        return _low_latency_dispatch_us(row, hw, e, int(ep.group(1)))
+    if ep and "lowlatency" not in metric:
+        if int(ep.group(1)) <= hw.domain:
+            return hw.link_bw * e.a2a_intra / 1e9
+        return hw.scale_out_bw * e.a2a_inter / 1e9
     raise Skip(f"microbenchmark {row.get('metric')!r} is not modelled")
+
+
+def _low_latency_dispatch_us(row: Row, hw: Hardware, e: Efficiency, ep: int) -> float:
+    """A decode-style dispatch of the batch the row's notes describe ('128 tok/batch, hidden 7168,
+    top-8, FP8'), with the serving model's all-to-all term."""
+    notes = row.get("notes").lower()
+    tokens, hidden, k = (
+        re.search(pattern, notes) for pattern in (r"(\d+) tok/batch", r"hidden (\d+)", r"top-(\d+)")
+    )
+    if not (tokens and hidden and k):
+        raise Skip("batch, hidden size or top-k of the dispatch not in the notes")
+    nbytes = float(tokens.group(1)) * float(k.group(1)) * float(hidden.group(1)) * BYTES["fp8"]
+    return float(all_to_all_time(hw, e, ep, nbytes)) * 1e6
 
 
 PREDICTORS = {"infer": predict_infer, "train": predict_train, "micro": predict_micro}
