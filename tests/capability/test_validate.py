@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from chipwatch.capability.calibrate import DEV_TRUTH, efficiency, read_truth
 from chipwatch.capability.mapping import map_hardware, map_model
 from chipwatch.capability.validate import parse_parallel, validate, validate_file
@@ -24,6 +26,10 @@ def test_parallelism_strings() -> None:
     assert parse_parallel("trtllm; agg TP1 attnDP8 EP8", 8, ds).label() == "TP1 DP8 EP8"
     assert parse_parallel("sglang 0.5.9; agg TP8 moeTP8", 8, ds).label() == "TP8"
     assert parse_parallel("TP2", 2, model("Llama-3.1-70B")).label() == "TP2"
+    # multi-node EP with no attention layout named: attention is data-parallel, not TP across nodes
+    assert parse_parallel("SGLang decode EP72, simulated MTP", 72, ds).label() == "TP1 DP72 EP72"
+    assert parse_parallel("decode EP16 MTP(1,2)", 16, ds, domain=8).label() == "TP1 DP16 EP16"
+    assert parse_parallel("EP8", 8, ds, domain=8).label() == "TP8 EP8"
 
 
 def test_calibration_uses_microbenchmarks_only() -> None:
@@ -102,3 +108,17 @@ def test_decode_all_to_all_matches_deepep_low_latency_rows() -> None:
     errors = sorted(abs(r["error_pct"]) for r in rows)
     assert errors[len(errors) // 2] < 20
     assert all(e < 35 for e in errors)
+
+
+def test_per_gpu_concurrency_singular_and_plural() -> None:
+    """'1 seq/GPU' on 16 chips is a batch of 16, the same as '16' sequences in all."""
+    base = {
+        "kind": "infer", "model": "DeepSeek-R1", "hardware": "H20", "n_chips": "16",
+        "precision": "FP8", "parallelism": "decode DP16-attn EP16", "isl": "4096",
+        "osl": "1536", "metric": "decode_throughput_per_gpu", "value": "40",
+        "unit": "tokens/s/GPU", "source_url": "test", "notes": "",
+    }
+    rows = [dict(base, concurrency=c) for c in ("1 seq/GPU", "2 seqs/GPU", "16")]
+    one, two, total = (r["predicted"] for r in validate(rows)["rows"])
+    assert one == pytest.approx(total)
+    assert two > one

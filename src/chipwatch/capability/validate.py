@@ -44,7 +44,11 @@ class Row:
         return float(m.group()) if m else None
 
 
-def parse_parallel(text: str, chips: int, model: Model) -> Parallel:
+def parse_parallel(text: str, chips: int, model: Model, domain: int = 8) -> Parallel:
+    """The serving layout a free-text description names. Expert parallelism that spans more than
+    one scale-up ``domain`` without a named attention layout runs attention data-parallel, as
+    multi-node EP deployments do (SGLang, DeepSeek, TRT-LLM wide-EP): tensor parallelism never
+    crosses the scale-out network."""
     t = text.upper()
 
     def grab(pattern: str) -> int | None:
@@ -64,7 +68,9 @@ def parse_parallel(text: str, chips: int, model: Model) -> Parallel:
     if not model.is_moe:
         ep = 1
     if tp * dp * pp != chips and chips:
-        if tp == 1 and dp == 1:
+        if tp == 1 and dp == 1 and model.is_moe and ep > 1 and chips // pp > domain:
+            dp = chips // pp
+        elif tp == 1 and dp == 1:
             tp = chips // pp
         elif (tp * dp * pp) < chips and chips % (tp * pp) == 0 and dp == 1 and ep > tp:
             dp = chips // (tp * pp)
@@ -128,12 +134,12 @@ def predict_infer(row: Row) -> float:
         raise Skip("MLPerf dataset input/output lengths are not in the row")
     model, hw = _setup(row)
     chips = _chips(row)
-    par = parse_parallel(row.get("parallelism"), chips, model)
+    par = parse_parallel(row.get("parallelism"), chips, model, hw.domain)
     prec = parse_precision(row.get("precision"), model)
     isl, osl = row.number("isl"), row.number("osl")
     conc_text = row.get("concurrency").lower()
     conc = row.number("concurrency")
-    per_gpu = "seqs/gpu" in conc_text or "tokens/gpu" in conc_text
+    per_gpu = bool(re.search(r"(?:seqs?|tokens)/gpu", conc_text))
     scn = Scenario(model, hw, par, prec, int(isl or 1024), int(osl or 1024))
     fit = scn.memory_report()
     if not fit["fits"]:
