@@ -83,6 +83,8 @@ def test_public_json_shape_and_unmappable_rows() -> None:
     ok, bad = out["rows"]
     assert {"predicted", "measured", "error_pct"} <= set(ok)
     assert "Mystery-1T" in bad["skipped_reason"]
+    # each row carries the truth row's identifying columns (peers.py matches rows on them)
+    assert (ok["parallelism"], ok["isl"], ok["concurrency"]) == ("TP8", "1024", "32")
     assert out["summary"]["mapped"] == 1 and out["summary"]["total"] == 2
 
 

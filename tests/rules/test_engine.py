@@ -179,6 +179,20 @@ def test_not_exported_from_us_keeps_presumption_of_denial() -> None:
     assert d.review_policy == "denial"
 
 
+def test_prc_made_chips_carry_the_ear_jurisdiction_caveat_and_us_chips_do_not() -> None:
+    """A PRC company's chip made abroad is subject to the EAR only through the foreign-direct-
+    product rule (15 CFR 734.9(h)) or de minimis US content (15 CFR 734.4): the verdict says so."""
+    prc = chipwatch.check("Ascend 910C", to="SA", on=dt.date(2026, 6, 1))
+    us = chipwatch.check("H100 SXM", to="SA", on=dt.date(2026, 6, 1))
+    caveat = [c for c in prc.conditions if "734.9(h)" in c["paragraph"]]
+    assert len(caveat) == 1 and "assumes it is subject" in caveat[0]["text"]
+    assert not [c for c in us.conditions if "734.9(h)" in c["paragraph"]]
+    # the 2022 rule's FDP scope was China (and Macau): its own caveat, before the 2023 rule
+    spec = "tpp=12000,io_bw=700,die_area=600,dram_bw=1600,market=datacenter,vendor=Huawei"
+    old = chipwatch.check(spec=spec, to="CN", on=dt.date(2023, 6, 1))
+    assert [c["rule"] for c in old.conditions if "734.9(h)" in c["paragraph"]] == ["2022-10-07-acsme"]
+
+
 def test_legal_text_mode_applies_ai_diffusion() -> None:
     enforced = chipwatch.check("H100", to="IN", on=dt.date(2025, 6, 1))
     legal = chipwatch.check("H100", to="IN", on=dt.date(2025, 6, 1), mode="legal-text")

@@ -341,7 +341,10 @@ def validate(rows: Sequence[Mapping[str, str]]) -> dict[str, Any]:
         row = Row(raw)
         record: dict[str, Any] = {
             k: raw.get(k)
-            for k in ("kind", "model", "hardware", "n_chips", "metric", "unit", "source_url")
+            for k in (
+                "kind", "model", "hardware", "n_chips", "precision", "parallelism",
+                "isl", "osl", "concurrency", "metric", "unit", "source_url",
+            )
         }
         chip = map_hardware(row.get("hardware"))
         record["chip"] = chip.name if chip else None
