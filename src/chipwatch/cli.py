@@ -192,6 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--pp", type=int, default=1)
     p.add_argument("--sla-tpot-ms", type=float, help="latency target per output token")
     p.add_argument("--sla-ttft-ms", type=float, help="latency target to the first token")
+    p.add_argument(
+        "--benchmark-rounds", type=int,
+        help="report TTFT as a closed-loop benchmark of N requests per concurrency slot measures "
+        "it (all start at once; InferenceMAX uses 10); default: steady state",
+    )
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_infer)
 
@@ -362,6 +367,7 @@ def cmd_infer(args: argparse.Namespace) -> str:
         pp=args.pp,
         sla_tpot_ms=args.sla_tpot_ms,
         sla_ttft_ms=args.sla_ttft_ms,
+        benchmark_rounds=args.benchmark_rounds,
     )
     return to_json(r) if args.format == "json" else infer_text(r)
 

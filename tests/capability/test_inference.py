@@ -101,3 +101,34 @@ def test_capability_table_compares_chips_per_dollar() -> None:
     assert {r["chip"] for r in rows} == {"H20", "H100 SXM"}
     assert all(r["fits"] for r in rows)
     assert all(r["tokens_per_s_per_1000_usd"] for r in rows)
+
+
+def test_benchmark_ramp_up_is_prefill_steps_of_the_token_budget() -> None:
+    """64 requests of 1,024 tokens arriving at once with an 8,192-token prefill budget: requests
+    finish their prefill in steps 1..8, 4.5 steps on average (1/8 x 65/2 + 1/2 = 4.5625)."""
+    from chipwatch.capability.inference import PREFILL_TOKEN_BUDGET, REQUEST_OVERHEAD_S
+
+    scn = Scenario(model("Llama-3.1-70B"), hardware("H100"), Parallel(tp=8), Precision(), 1024, 1024)
+    step = float(scn.prefill_time(np.array([float(PREFILL_TOKEN_BUDGET)]))[0])
+    ramp = float(scn.ramp_up_ttft(np.array([64.0]))[0])
+    assert ramp == pytest.approx(REQUEST_OVERHEAD_S + step * 4.5625)
+    # fewer requests than one step's budget: one step of just their tokens
+    few = float(scn.ramp_up_ttft(np.array([4.0]))[0])
+    assert few == pytest.approx(REQUEST_OVERHEAD_S + float(scn.prefill_time(np.array([4096.0]))[0]))
+
+
+def test_benchmark_rounds_change_ttft_only() -> None:
+    scn = Scenario(model("Llama-3.1-70B"), hardware("H100"), Parallel(tp=8), Precision(), 1024, 1024)
+    c = np.array([4.0, 16.0, 64.0])
+    steady, bench, ramp_only = scn.serve(c), scn.serve(c, rounds=10), scn.serve(c, rounds=1)
+    assert np.allclose(steady["tpot_s"], bench["tpot_s"])
+    assert np.allclose(steady["tokens_per_s_per_chip"], bench["tokens_per_s_per_chip"])
+    assert np.allclose(ramp_only["ttft_s"], scn.ramp_up_ttft(c))
+    growth = bench["ttft_s"] / steady["ttft_s"]
+    assert growth[0] < growth[1] < growth[2] and growth[2] > 2
+    r = infer("Llama-3.1-70B", chip="H100", chips=8, concurrency=64, benchmark_rounds=10)
+    r0 = infer("Llama-3.1-70B", chip="H100", chips=8, concurrency=64)
+    assert r["benchmark_rounds"] == 10 and r0["benchmark_rounds"] is None
+    assert r["ttft_ms"] > 2 * r0["ttft_ms"] and r["tpot_ms"] == r0["tpot_ms"]
+    with pytest.raises(ConfigError, match="benchmark-rounds"):
+        infer("Llama-3.1-70B", chip="H100", chips=8, benchmark_rounds=0)

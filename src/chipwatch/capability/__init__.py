@@ -129,11 +129,16 @@ def infer(
     pp: int = 1,
     sla_tpot_ms: float | None = None,
     sla_ttft_ms: float | None = None,
+    benchmark_rounds: int | None = None,
 ) -> dict[str, Any]:
     """Serve ``model_name`` on ``chips`` x ``chip``: fit, TTFT, TPOT, tokens/s, Pareto curve.
 
     Without ``concurrency`` the best point under the SLA (or the maximum throughput) is reported.
+    ``benchmark_rounds`` reports TTFT as a closed-loop benchmark of that many requests per
+    concurrency slot measures it (ramp-up included); the default is steady state.
     """
+    if benchmark_rounds is not None and benchmark_rounds < 1:
+        raise ConfigError("--benchmark-rounds must be >= 1")
     m, hw = model(model_name), hardware(chip)
     if chips is None:
         chips = min_chips(m, hw, _precision(precision, kv_precision, m), isl, osl)
@@ -162,6 +167,7 @@ def infer(
         "precision": {"weights": scn.precision.weights, "kv": scn.precision.kv},
         "isl": isl,
         "osl": osl,
+        "benchmark_rounds": benchmark_rounds,
         "fits": bool(mem["fits"]) and mem["max_concurrency"] > 0,
         "memory": mem,
         "assumptions": assumptions(),
@@ -174,7 +180,7 @@ def infer(
         )
         return result
     sweep = sweep_concurrency(mem["max_concurrency"])
-    points = scn.serve(sweep)
+    points = scn.serve(sweep, rounds=benchmark_rounds)
     front = pareto(points)
     result["pareto"] = [_point(points, i) for i in front]
     if concurrency is not None:
@@ -182,7 +188,7 @@ def infer(
             result["warning"] = (
                 f"concurrency {concurrency} exceeds the {mem['max_concurrency']} sequences that fit"
             )
-        chosen = scn.serve(np.array([float(concurrency)]))
+        chosen = scn.serve(np.array([float(concurrency)]), rounds=benchmark_rounds)
         best = _point(chosen, 0)
     else:
         ok = np.ones(len(sweep), bool)
@@ -233,6 +239,7 @@ def assumptions() -> dict[str, Any]:
     return {
         "efficiency": {k: v for k, v in efficiency().to_dict().items() if k != "derivation"},
         "request_overhead_ms": inference.REQUEST_OVERHEAD_S * 1000,
+        "prefill_token_budget": inference.PREFILL_TOKEN_BUDGET,
         "max_batch_per_rank": inference.MAX_BATCH_PER_RANK,
         "usable_memory_fraction": 0.9,
         "speculative_decoding": "not modelled (MTP off)",

@@ -34,6 +34,10 @@ from .workloads import BYTES, Model
 
 #: Fixed serving cost per request (tokenization, scheduling, HTTP): an assumption, see docs.
 REQUEST_OVERHEAD_S = 0.02
+#: Prompt tokens an engine schedules per step: vLLM ``max_num_batched_tokens``, TRT-LLM
+#: ``max_num_tokens`` and SGLang ``chunked_prefill_size`` are 8192 in their usual serving
+#: configurations (e.g. InferenceMAX's launch commands, github.com/InferenceMAX/InferenceMAX).
+PREFILL_TOKEN_BUDGET = 8192
 #: Kernels launched per transformer layer per step (GEMMs, norms, attention, activation, routing).
 KERNELS_PER_LAYER = {"dense": 8, "moe": 12}
 #: Largest number of sequences an engine batches per attention rank (TRT-LLM/SGLang defaults
@@ -334,8 +338,23 @@ class Scenario:
 
     # --- serving ----------------------------------------------------------------------------
 
-    def serve(self, concurrency: Any) -> dict[str, Any]:
-        """TTFT, TPOT and throughput at each concurrency (sequences per instance), vectorized."""
+    def ramp_up_ttft(self, concurrency: Any) -> Any:
+        """Mean TTFT when ``concurrency`` requests arrive at once (a benchmark's first round): the
+        engine prefills ``PREFILL_TOKEN_BUDGET`` prompt tokens per step and attention-DP rank, so
+        request ``i`` waits ``ceil(i x ISL / budget)`` steps; the mean of that ceiling is taken as
+        ``ISL/budget x (c+1)/2 + 1/2`` (at least one step)."""
+        c = np.maximum(np.asarray(concurrency, dtype=float), 1.0)
+        budget = float(PREFILL_TOKEN_BUDGET * self.parallel.dp)
+        step = self.prefill_time(np.minimum(budget, c * self.isl))
+        steps = np.maximum(1.0, self.isl / budget * (c + 1) / 2 + 0.5)
+        return REQUEST_OVERHEAD_S + step * steps
+
+    def serve(self, concurrency: Any, *, rounds: float | None = None) -> dict[str, Any]:
+        """TTFT, TPOT and throughput at each concurrency (sequences per instance), vectorized.
+
+        ``rounds`` models a closed-loop benchmark run of ``rounds x concurrency`` requests that all
+        start together (vLLM/SGLang ``benchmark_serving`` with ``--max-concurrency``): its first
+        round's TTFT is the ramp-up's, the others the steady state's. Without it, steady state."""
         c = np.maximum(np.asarray(concurrency, dtype=float), 1.0)
         context = self.isl + self.osl / 2
         tpot0 = self.step_time(c, context)["total"]
@@ -350,6 +369,8 @@ class Scenario:
             tpot = tpot0 / (1 - busy)
             ttft = REQUEST_OVERHEAD_S + t_pf + tpot0 / 2
         cycle = ttft + self.osl * tpot
+        if rounds is not None:
+            ttft = (self.ramp_up_ttft(c) + (rounds - 1) * ttft) / rounds
         chips = self.parallel.chips
         out_per_chip = c * self.osl / cycle / chips
         return {

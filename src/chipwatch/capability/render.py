@@ -23,7 +23,12 @@ def infer_text(r: Mapping[str, Any]) -> str:
         return "\n".join([*lines, f"  does not fit: {r['does_not_fit']}"])
     lines += [
         f"  concurrency         {r['concurrency']}",
-        f"  TTFT                {r['ttft_ms']:.0f} ms",
+        f"  TTFT                {r['ttft_ms']:.0f} ms"
+        + (
+            f"  (mean of a benchmark of {r['benchmark_rounds']} requests per slot, ramp-up included)"
+            if r.get("benchmark_rounds")
+            else "  (steady state)"
+        ),
         f"  TPOT                {r['tpot_ms']:.1f} ms  ({r['tokens_per_s_per_user']:.1f} tokens/s per user)",
         f"  throughput          {r['tokens_per_s_per_chip']:,.0f} output tokens/s per chip ({r['tokens_per_s_total']:,.0f} in all)",
         f"  bottleneck          {r['bottleneck']}",

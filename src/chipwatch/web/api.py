@@ -128,11 +128,12 @@ def infer(
     precision: Annotated[str, Query(pattern="^(bf16|fp8|int8|fp4)$")] = "fp8",
     sla_tpot_ms: Annotated[float | None, Query(gt=0)] = None,
     sla_ttft_ms: Annotated[float | None, Query(gt=0)] = None,
+    benchmark_rounds: Annotated[int | None, Query(ge=1, le=10_000)] = None,
 ) -> dict[str, Any]:
     from ..capability import infer as run
 
     return run(model, chip=chip, chips=chips, isl=isl, osl=osl, concurrency=concurrency, precision=precision,
-               sla_tpot_ms=sla_tpot_ms, sla_ttft_ms=sla_ttft_ms)
+               sla_tpot_ms=sla_tpot_ms, sla_ttft_ms=sla_ttft_ms, benchmark_rounds=benchmark_rounds)
 
 
 @router.get("/train", summary="GPU-hours, days, cost and MFU to train a model")
