@@ -100,6 +100,7 @@ BAD = {
     "no-sources": ("sources", "at least one source"),
     "bad-date": ("", "valid YAML"),
     "two-targets": ("requirements[0]", "exactly one of"),
+    "arabic-lines": ("license_exceptions[0].conditions_ar", "one Arabic line per line"),
 }
 
 
@@ -132,3 +133,23 @@ def test_every_shipped_event_has_an_arabic_title() -> None:
     for event in load_rules().events:
         assert any("\u0600" <= ch <= "\u06ff" for ch in event.title_ar), event.id
         assert event.to_dict()["title_ar"] == event.title_ar
+
+
+def _arabic(text: str) -> bool:
+    return any("\u0600" <= ch <= "\u06ff" for ch in text)
+
+
+def test_every_rule_text_has_an_arabic_translation() -> None:
+    """Arabic pages and reports show every rule line in Arabic: requirements, policy notes and
+    changes, conditions, licence-exception conditions, import measures, classification paragraphs."""
+    for e in load_rules().events:
+        texts = [*e.requirements, *e.policy_changes, *e.conditions, *e.import_measures]
+        if e.classification:
+            texts += [*e.classification.paragraphs, *e.classification.exclusions]
+        for t in texts:
+            assert _arabic(t.text_ar), (e.id, t.text)
+        for r in e.requirements:
+            assert all(_arabic(p.note_ar or "") for p in r.policy if p.note), (e.id, r.key)
+        for x in [*e.policy_changes, *e.license_exceptions]:
+            assert len(x.conditions_ar) == len(x.conditions), (e.id, x.key)
+            assert all(_arabic(c) for c in x.conditions_ar)

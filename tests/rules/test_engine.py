@@ -271,3 +271,18 @@ def test_timeline_h20_china() -> None:
     for a, b in itertools.pairwise(entries):
         assert a.end == b.start - dt.timedelta(days=1)
         assert a.determination.key() != b.determination.key()
+
+
+@pytest.mark.parametrize("dest", ["CN", "AE", "SA", "IN", "RU", "MO"])
+def test_every_reason_and_condition_has_arabic(dest: str) -> None:
+    """The engine writes each reason in Arabic too (rule text, findings and its own phrases)."""
+    for on in (dt.date(2023, 6, 1), dt.date(2025, 5, 1), dt.date(2026, 6, 1)):
+        for c in chipwatch.catalog():
+            d = chipwatch.check(c.id, to=dest, on=on, end_user="Huawei")
+            for r in d.reasons:
+                assert any("\u0600" <= ch <= "\u06ff" for ch in r.text_ar), (c.id, r.text)
+                assert r.in_language("ar") == r.text_ar and r.in_language("en") == r.text
+            for cond in d.conditions:
+                assert cond["text_ar"], (c.id, cond["text"])
+            for x in d.license_exceptions:
+                assert len(x["conditions_ar"]) == len(x["conditions"])

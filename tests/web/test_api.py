@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import html
 import json
 from pathlib import Path
 from typing import Any
@@ -306,6 +307,20 @@ def test_chip_page_has_the_timeline_as_a_table() -> None:
     periods = api.timeline("H20", to="CN", end=dt.date.today())
     assert table.count("<tr>") == len(periods) + 1  # header + one row per period
     assert "2025-04-09-isinformed-h20" in table
+
+
+def test_reasons_and_conditions_follow_the_page_language() -> None:
+    """Arabic chip pages show the engine's Arabic reasons, conditions and import measures."""
+    params = {"to": "CN", "on": "2026-02-01"}
+    d = api.check("H200", to="CN", on=dt.date(2026, 2, 1))
+    ar = get("/chips/H200", params={**params, "lang": "ar"}).text
+    en = get("/chips/H200", params=params).text
+    policy = next(r for r in d.reasons if "review policy" in r.text)
+    assert html.escape(policy.text_ar) in ar and html.escape(policy.text) not in ar
+    assert html.escape(policy.text) in en and html.escape(policy.text_ar) not in en
+    assert html.escape(d.conditions[0]["text_ar"]) in ar
+    assert html.escape(d.import_restrictions[0]["text_ar"]) in ar
+    assert get("/api/check", params={"chip": "H200", **params}).json()["reasons"][0]["text_ar"]
 
 
 def test_page_errors_are_html_and_htmx_gets_a_fragment() -> None:

@@ -14,6 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..rules.model import classification_label
 from .extract import gazetteer
 from .i18n import msg, status
 from .normalize import fold, normalize
@@ -187,7 +188,7 @@ def _export(
                 dest=_place(dest, lang),
                 date=on,
                 status=status(w_then, lang),
-                classification=then.classification,
+                classification=classification_label(then.classification, lang),
             )
         )
         if w_now != w_then:
@@ -198,10 +199,18 @@ def _export(
                     changes.append(f"{e.start}: {status(word, lang)}")
                     last = word
             reasons.append(msg("since", lang, changes="; ".join(changes)))
-        reasons += [f"{r.rule}: {r.text}" for r in then.reasons if r.rule not in ("chipwatch",)][:5]
+        reasons += [
+            f"{r.rule}: {r.in_language(lang)}" for r in then.reasons if r.rule not in ("chipwatch",)
+        ][:5]
         for imp in now.import_restrictions:
             reasons.append(
-                msg("import", lang, dest=_place(dest, lang), text=imp["text"], since=imp["since"])
+                msg(
+                    "import",
+                    lang,
+                    dest=_place(dest, lang),
+                    text=(imp["text_ar"] if lang == "ar" and imp["text_ar"] else imp["text"]),
+                    since=imp["since"],
+                )
             )
         cites += _cite(then)
         ok_then, ok_now = _matches(c["stance"], w_then), _matches(c["stance"], w_now)

@@ -45,6 +45,26 @@ FLAGS = {
     "hbm": "a high-bandwidth-memory device",
     "commercially_available_in_us": "commercially available in the United States",
 }
+#: Arabic labels of the metrics, and of each flag when it holds and when it does not.
+METRICS_AR = {
+    "tpp": "أداء المعالجة الإجمالي (TPP)",
+    "performance_density": "كثافة الأداء",
+    "dram_bandwidth_gbps": "عرض نطاق الذاكرة DRAM (غيغابايت/ث)",
+    "io_bandwidth_gbps": "عرض نطاق الإدخال والإخراج (غيغابايت/ث)",
+    "dram_plus_io_bandwidth_gbps": "مجموع عرض نطاق DRAM والإدخال والإخراج (غيغابايت/ث)",
+    "hbm_bandwidth_density": "كثافة عرض نطاق الذاكرة (غيغابايت/ث/مم²)",
+    "transistors_billion": "عدد الترانزستورات (بالمليار)",
+}
+FLAGS_AR = {
+    "datacenter": ("مصمَّم أو مسوَّق لمراكز البيانات", "غير مصمَّم ولا مسوَّق لمراكز البيانات"),
+    "exported_from_us": ("مُصدَّر من الولايات المتحدة", "غير مُصدَّر من الولايات المتحدة"),
+    "hbm": ("جهاز ذاكرة عالية النطاق (HBM)", "ليس جهاز ذاكرة عالية النطاق (HBM)"),
+    "commercially_available_in_us": (
+        "متاح تجاريًا في الولايات المتحدة",
+        "غير متاح تجاريًا في الولايات المتحدة",
+    ),
+}
+OPS_AR = {">=": "لا يقل عن", ">": "أكبر من", "<": "أقل من", "<=": "لا يزيد على"}
 OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
     ">": operator.gt,
@@ -77,6 +97,7 @@ class Finding:
     value: bool | None
     missing: str | None = None
     ref: str | None = None
+    text_ar: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +148,21 @@ class Compare(Criterion):
             if result is not None
             else (f"{label} {shown}: cannot tell whether {self.op} {_num(self.value)}")
         )
-        return Outcome(
-            result, (Finding(text, result, self.metric if result is None else None, self.ref),)
+        label_ar = METRICS_AR[self.metric]
+        shown_ar = (
+            _ltr(_num(lo))
+            if lo == hi
+            else "غير معروف"
+            if (lo, hi) == UNKNOWN
+            else f"بين {_ltr(_num(lo))} و{_ltr(_num(hi))}"
         )
+        text_ar = (
+            f"{label_ar} {shown_ar}، {OPS_AR[rel]} {_ltr(_num(self.value))}"
+            if result is not None
+            else f"{label_ar} {shown_ar}: لا يمكن الجزم بأنه {OPS_AR[self.op]} {_ltr(_num(self.value))}"
+        )
+        missing = self.metric if result is None else None
+        return Outcome(result, (Finding(text, result, missing, self.ref, text_ar),))
 
     def evaluate_arrays(self, arrays: ArrayFacts) -> tuple[BoolArray, BoolArray]:
         return arrays.leaf(self, lambda: self._masks(arrays))
@@ -162,11 +195,15 @@ class Flag(Criterion):
     def evaluate(self, facts: Facts) -> Outcome:
         actual = facts.flags.get(self.name)
         label = FLAGS[self.name]
+        yes, no = FLAGS_AR[self.name]
         if actual is None:
-            return Outcome(None, (Finding(f"unknown whether {label}", None, self.name, self.ref),))
+            unknown = Finding(
+                f"unknown whether {label}", None, self.name, self.ref, f"غير معروف ما إذا كان {yes}"
+            )
+            return Outcome(None, (unknown,))
         result = actual == self.expected
         text = label if actual else f"not {label}"
-        return Outcome(result, (Finding(text, result, None, self.ref),))
+        return Outcome(result, (Finding(text, result, None, self.ref, yes if actual else no),))
 
     def evaluate_arrays(self, arrays: ArrayFacts) -> tuple[BoolArray, BoolArray]:
         return arrays.leaf(self, lambda: self._masks(arrays))
@@ -188,7 +225,9 @@ class Product(Criterion):
         result = facts.product_id in self.ids
         named = facts.product_id or "this item"
         text = f"{named} is named" if result else f"{named} is not among the named products"
-        return Outcome(result, (Finding(text, result, None, self.ref),))
+        named_ar = _ltr(facts.product_id) if facts.product_id else "هذا المنتج"
+        text_ar = f"{named_ar} مذكور بالاسم" if result else f"{named_ar} ليس من المنتجات المذكورة بالاسم"
+        return Outcome(result, (Finding(text, result, None, self.ref, text_ar),))
 
     def evaluate_arrays(self, arrays: ArrayFacts) -> tuple[BoolArray, BoolArray]:
         return arrays.leaf(self, lambda: self._masks(arrays))
@@ -211,11 +250,13 @@ class Vendor(Criterion):
 
     def evaluate(self, facts: Facts) -> Outcome:
         if facts.vendor is None:
-            return Outcome(None, (Finding("vendor unknown", None, "vendor", self.ref),))
+            return Outcome(None, (Finding("vendor unknown", None, "vendor", self.ref, "المورّد غير معروف"),))
         result = facts.vendor in self.names
         verb = "is" if result else "is not"
-        text = f"vendor {facts.vendor} {verb} one of {', '.join(sorted(self.names))}"
-        return Outcome(result, (Finding(text, result, None, self.ref),))
+        names = ", ".join(sorted(self.names))
+        text = f"vendor {facts.vendor} {verb} one of {names}"
+        text_ar = f"المورّد {_ltr(facts.vendor)} {'من بين' if result else 'ليس من بين'} {_ltr(names)}"
+        return Outcome(result, (Finding(text, result, None, self.ref, text_ar),))
 
     def evaluate_arrays(self, arrays: ArrayFacts) -> tuple[BoolArray, BoolArray]:
         return arrays.leaf(self, lambda: self._masks(arrays))
@@ -241,7 +282,8 @@ class Classified(Criterion):
         c = facts.classification or "not controlled"
         result = c.startswith(self.paragraphs)
         text = f"classified {c}" + ("" if result else f", not {' or '.join(self.paragraphs)}")
-        return Outcome(result, (Finding(text, result, None, self.ref),))
+        text_ar = f"مصنَّف {_ltr(c)}" + ("" if result else f"، لا {_ltr(' / '.join(self.paragraphs))}")
+        return Outcome(result, (Finding(text, result, None, self.ref, text_ar),))
 
     def evaluate_arrays(self, arrays: ArrayFacts) -> tuple[BoolArray, BoolArray]:
         import numpy as np
@@ -311,6 +353,11 @@ class Not(Criterion):
 
 def _flat(outs: Any) -> tuple[Finding, ...]:
     return tuple(f for o in outs for f in o.findings)
+
+
+def _ltr(text: str) -> str:
+    """Isolate a left-to-right run (numbers, codes, names) inside Arabic text."""
+    return f"\u2066{text}\u2069"
 
 
 def _num(x: float) -> str:

@@ -20,6 +20,7 @@ from .countries import Country, countries, fold
 from .criteria import ArrayFacts, Facts, Finding, Outcome
 from .load import load_rules
 from .model import (
+    POLICY_NAMES,
     STRICTNESS,
     Classification,
     Condition,
@@ -180,12 +181,18 @@ class Reason:
     citation: str
     evidence: str = "primary"
     url: str | None = None
+    text_ar: str = ""
+
+    def in_language(self, lang: str) -> str:
+        """The reason's text in Arabic when asked and known, else in English."""
+        return self.text_ar if lang == "ar" and self.text_ar else self.text
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "rule": self.rule,
             "paragraph": self.paragraph,
             "text": self.text,
+            "text_ar": self.text_ar or None,
             "citation": self.citation,
             "evidence": self.evidence,
             "url": self.url,
@@ -325,6 +332,9 @@ class Plan:
                     ),
                     "-",
                     "inferred",
+                    text_ar="قد يكون التصنيف أيًّا من "
+                    + "، ".join(_ltr(p) for p in possible)
+                    + ("؛ وجواب الترخيص واحد لكل منها" if lic is not None else "؛ والجواب يتوقف على أيّها"),
                 )
             )
         exceptions: tuple[dict[str, Any], ...] = ()
@@ -360,15 +370,16 @@ class Plan:
         cls, event = self.classification, self.classification_event
         if cls is None or event is None:
             note = "ECCN 3A090 did not exist yet (created by 87 FR 62186, effective 2022-10-21)"
+            note_ar = "لم يكن التصنيف 3A090 موجودًا بعد (استحدثه ⁦87 FR 62186⁩ النافذ في ⁦2022-10-21⁩)"
             return (
                 [NOT_CONTROLLED],
-                [Reason("chipwatch", "3A090", note, "87 FR 62186", "primary")],
+                [Reason("chipwatch", "3A090", note, "87 FR 62186", "primary", text_ar=note_ar)],
                 [],
             )
         possible: list[str] = []
         reasons: list[Reason] = []
         missing: list[str] = []
-        failed: list[str] = []
+        failed: list[tuple[str, str]] = []
         for p in cls.paragraphs:
             out = p.when.evaluate(facts)
             value, findings = out.value, list(out.findings)
@@ -379,7 +390,12 @@ class Plan:
                 ex = x.when.evaluate(facts)
                 if ex.value is True:
                     origin = self._origin(x.introduced_by, event)
-                    reasons.append(_reason(origin, x.id, f"{x.text}: " + _join(ex.findings)))
+                    reasons.append(
+                        _reason(
+                            origin, x.id, f"{x.text}: " + _join(ex.findings),
+                            text_ar=f"{_ar(x)}: " + _join_ar(ex.findings),
+                        )
+                    )
                     value, excluded_by = False, x.id
                     break
                 if ex.value is None:
@@ -388,7 +404,12 @@ class Plan:
             origin = self._origin(p.introduced_by, event)
             if value is True:
                 possible.append(label)
-                reasons.append(_reason(origin, label, f"{p.text}: " + _join(findings)))
+                reasons.append(
+                    _reason(
+                        origin, label, f"{p.text}: " + _join(findings),
+                        text_ar=f"{_ar(p)}: " + _join_ar(findings),
+                    )
+                )
                 break
             if value is None:
                 possible.append(label)
@@ -399,6 +420,7 @@ class Plan:
                         label,
                         "cannot tell: " + _join(f for f in findings if f.value is None),
                         "inferred",
+                        text_ar="لا يمكن الجزم: " + _join_ar(f for f in findings if f.value is None),
                     )
                 )
             else:
@@ -407,11 +429,22 @@ class Plan:
                     if excluded_by
                     else _join(f for f in findings if f.value is False)
                 )
-                failed.append(f"not {label} ({why})")
+                why_ar = (
+                    f"يستوفيه لكن ينطبق الاستثناء {_ltr(excluded_by)}"
+                    if excluded_by
+                    else _join_ar(f for f in findings if f.value is False)
+                )
+                failed.append((f"not {label} ({why})", f"ليس {_ltr(label)} ({why_ar})"))
         else:
             possible.append(NOT_CONTROLLED)
             if failed:
-                reasons.insert(0, _reason(event, cls.eccn, "; ".join(failed)))
+                reasons.insert(
+                    0,
+                    _reason(
+                        event, cls.eccn, "; ".join(f[0] for f in failed),
+                        text_ar="؛ ".join(f[1] for f in failed),
+                    ),
+                )
         return possible, reasons, missing
 
     def _origin(self, event_id: str | None, default: Event) -> Event:
@@ -438,13 +471,24 @@ class Plan:
                     if findings
                     else " (chipwatch does not classify this item under other ECCNs)"
                 )
-                unknown.append(_reason(event, req.paragraph, text, "inferred", req))
+                text_ar = f"قد ينطبق: {_ar(req)}" + (
+                    f" ({_join_ar(findings)})"
+                    if findings
+                    else " (لا يصنّف chipwatch هذا المنتج تحت تصنيفات أخرى)"
+                )
+                unknown.append(_reason(event, req.paragraph, text, "inferred", req, text_ar))
                 continue
             if not value:
                 continue
             policy, p_reasons, conds = self._policy(req, policy_rule, facts)
             detail = f" ({_join(findings)})" if req.items is not None else ""
-            why = [_reason(event, req.paragraph, f"{req.text}{detail}"), *p_reasons]
+            detail_ar = f" ({_join_ar(findings)})" if req.items is not None else ""
+            why = [
+                _reason(
+                    event, req.paragraph, f"{req.text}{detail}", text_ar=f"{_ar(req)}{detail_ar}"
+                ),
+                *p_reasons,
+            ]
             applying.append((req, policy, why, conds))
         if applying:
             lic: bool | None = True
@@ -469,6 +513,8 @@ class Plan:
                     f"{self.rules_destination.name} on {self.on.isoformat()}",
                     "-",
                     "inferred",
+                    text_ar=f"لا ينطبق أي اشتراط ترخيص نافذ على منتجات {_ltr(classification)} "
+                    f"المتجهة إلى {self.rules_destination.name_ar} في {_ltr(self.on.isoformat())}",
                 )
             ]
         return lic, policy, reasons, missing, [a[0] for a in applying], conditions
@@ -479,6 +525,7 @@ class Plan:
         policy = rule.policy
         event = self.rules.by_id.get(req.event)
         label = policy or "not established"
+        note_ar = rule.note_ar or rule.note
         reasons = [
             _reason(
                 event,
@@ -486,6 +533,8 @@ class Plan:
                 f"review policy: {label}" + (f" ({rule.note})" if rule.note else ""),
                 rule.evidence,
                 req,
+                f"سياسة المراجعة: {POLICY_NAMES['ar'].get(policy or '', 'غير محددة')}"
+                + (f" ({note_ar})" if note_ar else ""),
             )
         ]
         conditions: list[dict[str, Any]] = []
@@ -503,6 +552,8 @@ class Plan:
                         change.paragraph,
                         f"review policy {change.policy}: {change.text}{detail}",
                         change.evidence,
+                        text_ar=f"تصبح سياسة المراجعة «{POLICY_NAMES['ar'][change.policy]}»: {_ar(change)}"
+                        + (f" ({_join_ar(out.findings)})" if out.findings else ""),
                     )
                 )
                 conditions += [
@@ -510,9 +561,10 @@ class Plan:
                         "rule": change.event,
                         "paragraph": change.paragraph,
                         "text": c,
+                        "text_ar": c_ar or None,
                         "citation": ch_event.citation if ch_event else "",
                     }
-                    for c in change.conditions
+                    for c, c_ar in _with_arabic(change.conditions, change.conditions_ar)
                 ]
             elif out.value is False:
                 reasons.append(
@@ -521,6 +573,8 @@ class Plan:
                         change.paragraph,
                         f"{change.text} does not apply: {_join(f for f in out.findings if f.value is False)}",
                         change.evidence,
+                        text_ar=f"لا ينطبق: {_ar(change)}: "
+                        + _join_ar(f for f in out.findings if f.value is False),
                     )
                 )
             else:
@@ -530,6 +584,8 @@ class Plan:
                         change.paragraph,
                         f"may qualify for {change.policy} review: {_join(out.findings)}",
                         "inferred",
+                        text_ar=f"قد يتأهل لـ{POLICY_NAMES['ar'][change.policy]}: "
+                        + _join_ar(out.findings),
                     )
                 )
         return policy, reasons, conditions
@@ -554,6 +610,7 @@ class Plan:
                     "citation": x.citation,
                     "rule": x.event,
                     "conditions": list(x.conditions),
+                    "conditions_ar": [a or c for c, a in _with_arabic(x.conditions, x.conditions_ar)],
                     "url": event.sources[0].url if event else None,
                 }
             )
@@ -573,6 +630,7 @@ class Plan:
                     "rule": c.event,
                     "paragraph": c.paragraph,
                     "text": c.text,
+                    "text_ar": c.text_ar or None,
                     "citation": event.citation if event else "",
                 }
             )
@@ -588,6 +646,7 @@ class Plan:
                     "rule": r.event,
                     "paragraph": r.paragraph,
                     "text": f"also: {r.text} (name an end user to check)",
+                    "text_ar": f"كذلك: {_ar(r)} (سمِّ المستخدم النهائي للتحقق)",
                     "citation": event.citation if event else "",
                 }
             )
@@ -603,6 +662,7 @@ class Plan:
                         "rule": m.event,
                         "severity": m.severity,
                         "text": m.text,
+                        "text_ar": m.text_ar or None,
                         "since": event.effective.isoformat(),
                         "citation": event.citation,
                         "evidence": event.evidence,
@@ -743,17 +803,42 @@ def _join(findings: Any) -> str:
     return "; ".join(f.text for f in findings)
 
 
+def _join_ar(findings: Any) -> str:
+    return "؛ ".join(f.text_ar or f.text for f in findings)
+
+
+def _ar(rule_part: Any) -> str:
+    """A rule record's Arabic text, or its English text where no translation is kept."""
+    return str(rule_part.text_ar or rule_part.text)
+
+
+def _ltr(text: str) -> str:
+    """Isolate a left-to-right run (codes, dates) inside Arabic text."""
+    return f"\u2066{text}\u2069"
+
+
+def _with_arabic(lines: Sequence[str], arabic: Sequence[str]) -> list[tuple[str, str]]:
+    return [(line, arabic[i] if i < len(arabic) else "") for i, line in enumerate(lines)]
+
+
 def _reason(
     event: Event | None,
     paragraph: str,
     text: str,
     evidence: str | None = None,
     req: Requirement | None = None,
+    text_ar: str = "",
 ) -> Reason:
     if event is None:
-        return Reason("chipwatch", paragraph, text, "-", evidence or "inferred")
+        return Reason("chipwatch", paragraph, text, "-", evidence or "inferred", text_ar=text_ar)
     return Reason(
-        event.id, paragraph, text, event.citation, evidence or event.evidence, event.sources[0].url
+        event.id,
+        paragraph,
+        text,
+        event.citation,
+        evidence or event.evidence,
+        event.sources[0].url,
+        text_ar,
     )
 
 
@@ -817,6 +902,8 @@ def _plan(
                 f"{dest.treated_since.isoformat() if dest.treated_since else '?'}",
                 dest.treated_citation or "-",
                 "primary",
+                text_ar=f"تُعامَل {dest.name_ar} معاملة {effective.name_ar} بموجب لوائح EAR منذ "
+                f"\u2066{dest.treated_since.isoformat() if dest.treated_since else '?'}\u2069",
             )
         )
     match = screen(end_user, screener) if end_user else None
@@ -870,6 +957,7 @@ def _plan(
                         e.citation,
                         "primary",
                         e.sources[0].url,
+                        f"\u2066{end_user}\u2069 جهة مستلمة معتمدة معفاة من: {_ar(req)}",
                     )
                 )
                 continue
@@ -889,6 +977,9 @@ def _plan(
                     f"listed {entity.added.isoformat() if entity.added else '(date not given)'}",
                     entity.citation or "-",
                     "primary",
+                    text_ar=f"المستخدم النهائي \u2066{end_user}\u2069 يطابق \u2066{entity.name}\u2069 "
+                    f"(بالاسم \u2066{match.matched_name}\u2069، درجة التطابق {score})، المُدرج في "
+                    f"\u2066{entity.added.isoformat() if entity.added else '?'}\u2069",
                 )
             )
         elif entity.listed:
@@ -900,6 +991,9 @@ def _plan(
                     f"{entity.added.isoformat() if entity.added else '?'}",
                     entity.citation or "-",
                     "primary",
+                    text_ar=f"المستخدم النهائي \u2066{end_user}\u2069 يطابق \u2066{entity.name}\u2069 "
+                    f"(درجة التطابق {score})، لكنه لم يُدرج إلا في "
+                    f"\u2066{entity.added.isoformat() if entity.added else '?'}\u2069",
                 )
             )
         else:
@@ -916,6 +1010,14 @@ def _plan(
                     + f"; headquartered in {entity.country}",
                     "-",
                     "secondary",
+                    text_ar=f"المستخدم النهائي \u2066{end_user}\u2069 يطابق \u2066{entity.name}\u2069 "
+                    f"(درجة التطابق {score})"
+                    + (
+                        f" في \u2066{entity.list_name}\u2069، وهي قائمة لا تفرض اشتراط ترخيص تصدير"
+                        if entity.list_name
+                        else ": غير مدرج في القوائم التي فُحصت"
+                    )
+                    + f"؛ مقره في \u2066{entity.country}\u2069",
                 )
             )
     elif end_user:
@@ -927,6 +1029,8 @@ def _plan(
                 "headquarters are unknown to chipwatch",
                 "-",
                 "inferred",
+                text_ar=f"المستخدم النهائي \u2066{end_user}\u2069: لا تطابق في القوائم التي فُحصت "
+                "(عتبة 0.86)؛ ومقره غير معروف لـ chipwatch",
             )
         )
     plan = Plan(
@@ -987,6 +1091,12 @@ def _entity_requirement(entity: Entity) -> tuple[Requirement, PolicyRule]:
         destinations=Scope(worldwide=True),
         policy=(),
         all_items=True,
+        text_ar=f"\u2066{entity.name}\u2069 مدرجة في القائمة: يلزم ترخيص لـ"
+        + (
+            f"\u2066{entity.license_requirement}\u2069"
+            if entity.license_requirement
+            else "كل المواد الخاضعة للوائح EAR"
+        ),
     )
     return req, PolicyRule(entity.policy, evidence="primary", citation=entity.citation)
 

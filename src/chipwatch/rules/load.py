@@ -249,13 +249,17 @@ def _classification(r: _Reader, raw: Any) -> Classification | None:
     paragraphs = []
     for i, p in enumerate(c.get("paragraphs") or []):
         f = f"classification.paragraphs[{i}]"
-        spec = r.mapping(p, f, {"id", "text", "when", "introduced_by"})
+        spec = r.mapping(p, f, {"id", "text", "text_ar", "when", "introduced_by"})
         when = r.criterion(spec.get("when"), f"{f}.when")
         if when is None:
             raise r.fail(f"{f}.when", None, "a criterion")
         paragraphs.append(
             ClassificationParagraph(
-                r.text(spec, "id", f), r.text(spec, "text", f), when, spec.get("introduced_by")
+                r.text(spec, "id", f),
+                r.text(spec, "text", f),
+                when,
+                spec.get("introduced_by"),
+                r.text(spec, "text_ar", f, required=False),
             )
         )
     if not paragraphs:
@@ -263,7 +267,7 @@ def _classification(r: _Reader, raw: Any) -> Classification | None:
     exclusions = []
     for i, x in enumerate(c.get("exclusions") or []):
         f = f"classification.exclusions[{i}]"
-        spec = r.mapping(x, f, {"id", "text", "paragraphs", "when", "introduced_by"})
+        spec = r.mapping(x, f, {"id", "text", "text_ar", "paragraphs", "when", "introduced_by"})
         when = r.criterion(spec.get("when"), f"{f}.when")
         if when is None:
             raise r.fail(f"{f}.when", None, "a criterion")
@@ -274,6 +278,7 @@ def _classification(r: _Reader, raw: Any) -> Classification | None:
                 r.strings(spec.get("paragraphs"), f"{f}.paragraphs"),
                 when,
                 spec.get("introduced_by"),
+                r.text(spec, "text_ar", f, required=False),
             )
         )
     return Classification(r.text(c, "eccn", "classification"), tuple(paragraphs), tuple(exclusions))
@@ -291,6 +296,7 @@ REQUIREMENT_KEYS = {
     "except_end_users",
     "paragraph",
     "text",
+    "text_ar",
     "policy",
     "reason_for_control",
 }
@@ -332,11 +338,14 @@ def _requirement(r: _Reader, raw: Any, field: str, event_id: str) -> Requirement
         if "or_headquartered_in" in spec
         else None,
         except_end_users=r.strings(spec.get("except_end_users"), f"{field}.except_end_users"),
+        text_ar=r.text(spec, "text_ar", field, required=False),
     )
 
 
 def _policy_rule(r: _Reader, raw: Any, field: str) -> PolicyRule:
-    spec = r.mapping(raw, field, {"policy", "destinations", "evidence", "citation", "note"})
+    spec = r.mapping(
+        raw, field, {"policy", "destinations", "evidence", "citation", "note", "note_ar"}
+    )
     if "policy" not in spec:
         raise r.fail(f"{field}.policy", None, f"one of {', '.join(POLICIES)} or null")
     return PolicyRule(
@@ -347,6 +356,7 @@ def _policy_rule(r: _Reader, raw: Any, field: str) -> PolicyRule:
         evidence=_evidence(r, spec.get("evidence", "primary"), f"{field}.evidence"),
         citation=spec.get("citation"),
         note=spec.get("note"),
+        note_ar=spec.get("note_ar"),
     )
 
 
@@ -363,7 +373,9 @@ def _policy_change(r: _Reader, raw: Any, field: str, event_id: str) -> PolicyCha
             "evidence",
             "paragraph",
             "text",
+            "text_ar",
             "conditions",
+            "conditions_ar",
         },
     )
     pid = r.text(spec, "id", field)
@@ -381,12 +393,24 @@ def _policy_change(r: _Reader, raw: Any, field: str, event_id: str) -> PolicyCha
         evidence=_evidence(r, spec.get("evidence", "primary"), f"{field}.evidence"),
         when=r.criterion(spec.get("when"), f"{field}.when"),
         conditions=r.strings(spec.get("conditions"), f"{field}.conditions"),
+        text_ar=r.text(spec, "text_ar", field, required=False),
+        conditions_ar=_translations(r, spec, "conditions", field),
     )
+
+
+def _translations(r: _Reader, spec: Mapping[str, Any], key: str, field: str) -> tuple[str, ...]:
+    """``<key>_ar``: an Arabic line for each line of ``key``, or absent."""
+    lines = r.strings(spec.get(f"{key}_ar"), f"{field}.{key}_ar")
+    if lines and len(lines) != len(r.strings(spec.get(key), f"{field}.{key}")):
+        raise r.fail(f"{field}.{key}_ar", list(lines), f"one Arabic line per line of '{key}'")
+    return lines
 
 
 def _exception(r: _Reader, raw: Any, field: str, event_id: str) -> LicenseException:
     spec = r.mapping(
-        raw, field, {"id", "name", "citation", "paragraphs", "destinations", "when", "conditions"}
+        raw,
+        field,
+        {"id", "name", "citation", "paragraphs", "destinations", "when", "conditions", "conditions_ar"},
     )
     xid = r.text(spec, "id", field)
     return LicenseException(
@@ -399,11 +423,12 @@ def _exception(r: _Reader, raw: Any, field: str, event_id: str) -> LicenseExcept
         destinations=r.scope(spec.get("destinations"), f"{field}.destinations"),
         when=r.criterion(spec.get("when"), f"{field}.when"),
         conditions=r.strings(spec.get("conditions"), f"{field}.conditions"),
+        conditions_ar=_translations(r, spec, "conditions", field),
     )
 
 
 def _condition(r: _Reader, raw: Any, field: str, event_id: str) -> Condition:
-    spec = r.mapping(raw, field, {"id", "items", "destinations", "paragraph", "text"})
+    spec = r.mapping(raw, field, {"id", "items", "destinations", "paragraph", "text", "text_ar"})
     return Condition(
         key=f"{event_id}/{r.text(spec, 'id', field)}",
         event=event_id,
@@ -411,12 +436,13 @@ def _condition(r: _Reader, raw: Any, field: str, event_id: str) -> Condition:
         text=r.text(spec, "text", field),
         destinations=r.scope(spec.get("destinations", "worldwide"), f"{field}.destinations"),
         items=r.criterion(spec.get("items"), f"{field}.items"),
+        text_ar=r.text(spec, "text_ar", field, required=False),
     )
 
 
 def _import_measure(r: _Reader, raw: Any, field: str, event_id: str) -> ImportMeasure:
     spec = r.mapping(
-        raw, field, {"id", "products", "vendors_not", "destinations", "severity", "text"}
+        raw, field, {"id", "products", "vendors_not", "destinations", "severity", "text", "text_ar"}
     )
     severity = spec.get("severity")
     allowed = ("discouraged", "restricted", "banned", "blocked")
@@ -430,6 +456,7 @@ def _import_measure(r: _Reader, raw: Any, field: str, event_id: str) -> ImportMe
         destinations=r.scope(spec.get("destinations"), f"{field}.destinations"),
         products=frozenset(r.strings(spec.get("products"), f"{field}.products")),
         vendors_not=frozenset(r.strings(spec.get("vendors_not"), f"{field}.vendors_not")),
+        text_ar=r.text(spec, "text_ar", field, required=False),
     )
 
 

@@ -11,6 +11,24 @@ from .criteria import Criterion
 POLICIES = ("approval", "case-by-case", "denial")
 #: Strictness order used to combine several requirements' review policies.
 STRICTNESS = {None: -1, "approval": 0, "case-by-case": 1, "denial": 2}
+#: Classification outcomes that are words rather than ECCN paragraphs, in Arabic.
+CLASSIFICATION_AR = {"not 3A090": "خارج 3A090", "undetermined": "غير محسوم"}
+
+
+def classification_label(code: str, lang: str) -> str:
+    """A classification as shown to readers: ECCN paragraphs as written, words translated."""
+    return CLASSIFICATION_AR.get(code, code) if lang == "ar" else code
+
+
+#: How the review policies read in English and Arabic.
+POLICY_NAMES = {
+    "en": {
+        "denial": "presumption of denial",
+        "case-by-case": "case-by-case review",
+        "approval": "presumption of approval",
+    },
+    "ar": {"denial": "افتراض الرفض", "case-by-case": "دراسة كل حالة على حدة", "approval": "افتراض الموافقة"},
+}
 KINDS = ("rule", "letter", "policy", "guidance", "tariff", "sanctions", "import-measure")
 
 
@@ -47,6 +65,7 @@ class PolicyRule:
     evidence: str = "primary"
     citation: str | None = None
     note: str | None = None
+    note_ar: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +85,7 @@ class Requirement:
     headquartered_in: Scope | None = None
     or_headquartered_in: Scope | None = None
     except_end_users: tuple[str, ...] = ()
+    text_ar: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +102,8 @@ class PolicyChange:
     evidence: str
     when: Criterion | None = None
     conditions: tuple[str, ...] = ()
+    text_ar: str = ""
+    conditions_ar: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +117,7 @@ class LicenseException:
     destinations: Scope
     when: Criterion | None = None
     conditions: tuple[str, ...] = ()
+    conditions_ar: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +130,7 @@ class Condition:
     text: str
     destinations: Scope
     items: Criterion | None = None
+    text_ar: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +144,7 @@ class ImportMeasure:
     destinations: Scope
     products: frozenset[str] = frozenset()
     vendors_not: frozenset[str] = frozenset()
+    text_ar: str = ""
 
     def matches(self, product_id: str | None, vendor: str | None) -> bool:
         if self.products:
@@ -135,6 +160,7 @@ class ClassificationParagraph:
     text: str
     when: Criterion
     introduced_by: str | None = None  # the event whose text this restates
+    text_ar: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +170,7 @@ class Exclusion:
     paragraphs: tuple[str, ...]
     when: Criterion
     introduced_by: str | None = None
+    text_ar: str = ""
 
 
 @dataclass(frozen=True, slots=True)

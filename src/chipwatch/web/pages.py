@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from .. import api
+from ..rules.model import POLICY_NAMES, classification_label
 
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent / "templates")
@@ -73,10 +74,6 @@ COMPARE_ROWS = {
            "dram_bandwidth_gbps": "عرض نطاق الذاكرة (GB/s)", "io_bandwidth_gbps": "عرض نطاق الإدخال/الإخراج (GB/s)", "tdp_w": "القدرة التصميمية (واط)"},
 }
 #: Licence review policies as the rule data names them.
-POLICY = {
-    "en": {"denial": "presumption of denial", "case-by-case": "case-by-case review", "approval": "presumption of approval"},
-    "ar": {"denial": "افتراض الرفض", "case-by-case": "دراسة كل حالة على حدة", "approval": "افتراض الموافقة"},
-}
 #: Chart labels and map statuses, handed to app.js in a JSON data island.
 CHART_TEXT = {
     "en": {"licence-free": "licence-free", "licence: approval": "licence: presumption of approval",
@@ -110,7 +107,10 @@ def _ctx(request: Request, **extra: Any) -> dict[str, Any]:
         return "\u2066" + num(value.isoformat()) + "\u2069"
 
     def policy(word: str | None) -> str:
-        return POLICY[lang].get(word or "", word or "")
+        return POLICY_NAMES[lang].get(word or "", word or "")
+
+    def classification(code: str) -> str:
+        return classification_label(code, lang)
 
     def link(path: str, **params: Any) -> str:
         q = {k: v for k, v in {"lang": lang if lang != "en" else None, "digits": digits if digits != "latin" else None, **params}.items() if v is not None}
@@ -119,7 +119,7 @@ def _ctx(request: Request, **extra: Any) -> dict[str, Any]:
     other = {k: v for k, v in request.query_params.items() if k != "lang"}
     here = "/" + request.url.path.lstrip("/")  # never "//host/...": links stay on this site
     switch = here + "?" + urlencode({**other, "lang": "en" if lang == "ar" else "ar"})
-    return {"request": request, "t": T[lang], "lang": lang, "dir": "rtl" if lang == "ar" else "ltr", "num": num, "day": day, "policy": policy, "link": link, "here": here,
+    return {"request": request, "t": T[lang], "lang": lang, "dir": "rtl" if lang == "ar" else "ltr", "num": num, "day": day, "policy": policy, "classification": classification, "link": link, "here": here,
             "chart_text": _island(CHART_TEXT[lang] | {"digits": digits}),
             "switch_lang": switch, "digits": digits, **extra}
 
