@@ -153,3 +153,41 @@ def test_stdin(tmp_path: Path) -> None:
         check=True,
     )
     assert json.loads(proc.stdout)["claims"][0]["kind"] == "export_status"
+
+
+def test_gpu_hour_claims_are_checked_against_the_published_run() -> None:
+    """Llama 3.1 model card: 30.84M H100 GPU-hours for 405B, 1.46M for 8B."""
+    (ok,) = claims_of(
+        "Meta trained Llama 3.1 405B on 16,000 H100 GPUs using 30.84 million GPU hours.",
+        article_date=dt.date(2024, 7, 23),
+    )
+    assert ok["verdict"] == "supported"
+    assert any("30.8M" in r and "model card" in r for r in ok["reasons"])
+    (small,) = claims_of(
+        "Meta trained Llama 3.1 8B on H100 GPUs in 1.46 million GPU hours.",
+        article_date=dt.date(2024, 7, 23),
+    )
+    assert small["verdict"] == "supported"  # the published figure decides, not the model
+    (bad,) = claims_of(
+        "Meta trained Llama 3.1 405B with only 5 million GPU hours on H100 chips.",
+        article_date=dt.date(2024, 7, 23),
+    )
+    assert bad["verdict"] == "contradicted"
+    (ar,) = claims_of(
+        "دربت الشركة نموذج DeepSeek-V3 باستخدام 2.788 مليون ساعة GPU على شرائح H800.",
+        article_date=dt.date(2025, 2, 1),
+    )
+    assert ar["verdict"] == "supported" and any("مليون ساعة" in r for r in ar["reasons"])
+    (unknown,) = claims_of(
+        "Alibaba trained Qwen3-32B on H800 chips for $2 million.", article_date=dt.date(2025, 5, 1)
+    )
+    assert unknown["verdict"] == "unverifiable"
+
+
+def test_model_names_come_from_the_workload_files() -> None:
+    r = analyze(
+        "Groq serves gpt-oss-120b and Llama 3.1 70B; Qwen3 235B runs on H20.", today=TODAY
+    )
+    assert [m["name"] for m in r["entities"]["models"]] == [
+        "gpt-oss-120b", "llama-3.1-70b", "qwen3-235b-a22b",
+    ]

@@ -31,6 +31,8 @@ RUN_GOODPUT = 0.9
 #: Virtual stages per pipeline rank when a layout does not say: Megatron-style runs interleave
 #: (Narayanan et al. 2021, arXiv 2104.04473); 2 is the smallest interleaving.
 DEFAULT_VP = 2
+#: Chips of a pre-training cluster when a published run does not say how many.
+DEFAULT_CLUSTER = 8192
 #: Bytes of weights, gradients and optimizer state per parameter in mixed precision with
 #: ZeRO-1: BF16 weights and gradients (4) on every data-parallel rank, FP32 master weights and
 #: Adam moments (12) sharded over data-parallel ranks.
@@ -49,6 +51,10 @@ class PublishedRun:
     chips: int | None = None
     layout: dict[str, int] = field(default_factory=dict)  # tp, pp, ep, vp as published
     precision: str = "bf16"
+    report: str = ""  # who published the figures, for reasons shown to readers
+    report_ar: str = ""
+    gpu_hours: float | None = None  # the published total
+    cost_usd: float | None = None  # the published cost, when one was given
     #: how the published GPU-hours relate to the steady training rate (see RUN_GOODPUT)
     goodput: float = RUN_GOODPUT
 
@@ -58,6 +64,9 @@ PUBLISHED_RUNS = {
     "deepseek-v3": PublishedRun(
         14.8e12, 4096, 15360 * 4096, "nvidia-h800-sxm", "https://arxiv.org/abs/2412.19437",
         chips=2048, layout={"tp": 1, "pp": 16, "ep": 64, "vp": 2}, precision="fp8_block",
+        report="DeepSeek-V3 technical report (arXiv 2412.19437)", gpu_hours=2.788e6,
+        report_ar="التقرير التقني لـ DeepSeek-V3 (arXiv 2412.19437)",
+        cost_usd=5.576e6,
         # the paper's totals are its steady rate times tokens (180K GPU-hours per trillion tokens
         # x 14.8T = 2.664M, Table 1); it reports no rollbacks, so no extra run-level loss applies
         goodput=1.0,
@@ -65,9 +74,17 @@ PUBLISHED_RUNS = {
     "llama-3.1-405b": PublishedRun(
         15.6e12, 8192, 16 * 2**20, "nvidia-h100-sxm", "https://arxiv.org/abs/2407.21783",
         chips=16384, layout={"tp": 8, "pp": 16, "vp": 2},
+        report="Llama 3.1 model card and Llama 3 paper (arXiv 2407.21783)", gpu_hours=30.84e6,
+        report_ar="بطاقة نموذج Llama 3.1 وورقة Llama 3 (arXiv 2407.21783)",
     ),
-    "llama-3.1-70b": PublishedRun(15e12, 8192, 16 * 2**20, "nvidia-h100-sxm", "https://huggingface.co/meta-llama/Llama-3.1-70B"),
-    "llama-3.1-8b": PublishedRun(15e12, 8192, 16 * 2**20, "nvidia-h100-sxm", "https://huggingface.co/meta-llama/Llama-3.1-8B"),
+    "llama-3.1-70b": PublishedRun(
+        15e12, 8192, 16 * 2**20, "nvidia-h100-sxm", "https://huggingface.co/meta-llama/Llama-3.1-70B",
+        report="Llama 3.1 model card", gpu_hours=7.0e6, report_ar="بطاقة نموذج Llama 3.1",
+    ),
+    "llama-3.1-8b": PublishedRun(
+        15e12, 8192, 16 * 2**20, "nvidia-h100-sxm", "https://huggingface.co/meta-llama/Llama-3.1-8B",
+        report="Llama 3.1 model card", gpu_hours=1.46e6, report_ar="بطاقة نموذج Llama 3.1",
+    ),
 }
 
 

@@ -21,7 +21,14 @@ from .calibrate import Efficiency, efficiency, read_truth
 from .hardware import Hardware, HardwareError, from_chip
 from .inference import Parallel, Precision, Scenario, all_to_all_time
 from .mapping import map_hardware, map_model
-from .training import DEFAULT_VP, PUBLISHED_RUNS, TrainingRun, TrainParallel, default_parallel
+from .training import (
+    DEFAULT_CLUSTER,
+    DEFAULT_VP,
+    PUBLISHED_RUNS,
+    TrainingRun,
+    TrainParallel,
+    default_parallel,
+)
 from .workloads import BYTES, Model
 
 #: Global batch when neither the row nor the table gives one (large pre-training runs use 4-64M).
@@ -224,7 +231,7 @@ def predict_train(row: Row) -> float:
     published = PUBLISHED_RUNS.get(model.id)
     seq = int(row.number("isl") or (published.seq_len if published else 4096))
     if not chips:
-        chips = 8192  # a large pre-training cluster when the row does not say
+        chips = DEFAULT_CLUSTER
     par = _train_parallel(row.get("parallelism"), model, hw, chips)
     text = row.get("precision").lower()
     precision = (

@@ -70,7 +70,11 @@ def find_claims(text: str, entities: Mapping[str, Any]) -> list[dict[str, Any]]:
         chips, money, models = ents["chips"], ents["money"], ents["models"]
         if (
             has["training"]
-            and (money or re.search(r"شهر|اشهر|month|week|اسبوع", folded))
+            and (
+                money
+                or re.search(r"شهر|اشهر|month|week|اسبوع", folded)
+                or _claimed_gpu_hours(sent)
+            )
             and (models or chips)
         ):
             out.append({**base, "kind": "training"})
@@ -288,21 +292,41 @@ def _purchase(
     return verdict, reasons, _cite(d)
 
 
+_GPU_HOURS = re.compile(
+    r"(\d+(?:[.,]\d+)*)\s*(million|مليون|ملايين|billion|مليار)?\s*(?:h\d+\s*|nvidia\s*)?"
+    r"(?:gpu[\s-]*hours?|ساع(?:ه|ة|ات)\s*(?:عمل\s*)?(?:gpu|وحد[ةه]\s*معالج[ةه]\s*رسومي[ةه]|شريح[ةه]|معالج))"
+)
+
+
+def _claimed_gpu_hours(text: str) -> float | None:
+    """A GPU-hour total stated in a sentence ("30.84 million GPU hours", "2.788 مليون ساعة GPU")."""
+    m = _GPU_HOURS.search(fold(text))
+    if not m:
+        return None
+    value = float(m.group(1).replace(",", ""))
+    scale = {"million": 1e6, "مليون": 1e6, "ملايين": 1e6, "billion": 1e9, "مليار": 1e9}
+    return value * scale.get(m.group(2) or "", 1.0)
+
+
 def _training(
     c: Mapping[str, Any], on: dt.date, today: dt.date, default: str, lang: str
 ) -> tuple[str, list[str], list[dict[str, Any]]]:
+    from ..api import chip as lookup
     from ..capability import train
-    from ..capability.training import PUBLISHED_RUNS
+    from ..capability.training import DEFAULT_CLUSTER, PUBLISHED_RUNS
 
     models = c["entities"]["models"]
-    name = models[0]["name"] if models else "deepseek-v3"
-    if name != "deepseek-v3":
-        return "unverifiable", [msg("no_run", lang, model=name)], []
-    run = PUBLISHED_RUNS["deepseek-v3"]
+    companies = {x["name"] for x in c["entities"].get("companies", [])}
+    # "DeepSeek trained its model…" names the company, whose published run is DeepSeek-V3's
+    name = models[0]["name"] if models else ("deepseek-v3" if "DeepSeek" in companies else "")
+    run = PUBLISHED_RUNS.get(name)
+    if run is None:
+        return "unverifiable", [msg("no_run", lang, model=name or "?")], []
+    chip = next((x["id"] for x in c["entities"]["chips"]), run.chip)
     r = train(
-        "DeepSeek-V3",
-        chip=next((x["id"] for x in c["entities"]["chips"]), run.chip),
-        chips=run.chips or 1,
+        name,
+        chip=chip,
+        chips=run.chips or DEFAULT_CLUSTER,
         tokens=run.tokens,
         precision=run.precision,
         seq_len=run.seq_len,
@@ -310,39 +334,43 @@ def _training(
         goodput=run.goodput,
         **run.layout,
     )
-    reasons = [
-        msg("ds_report", lang),
-        msg(
-            "train_model",
-            lang,
-            hours=r["gpu_hours"] / 1e6,
-            days=r["days"],
-            cost=r["cost_usd"] / 1e6,
-        ),
+    reasons = []
+    if run.gpu_hours:
+        spent = (
+            msg("run_cost", lang, cost=run.cost_usd / 1e6) if run.cost_usd is not None else ""
+        )
+        report = run.report_ar if lang == "ar" and run.report_ar else run.report
+        reasons.append(
+            msg("run_report", lang, report=report, hours=run.gpu_hours / 1e6,
+                chip=lookup(run.chip).name, cost=spent)
+        )
+    reasons += [
+        msg("train_model", lang, hours=r["gpu_hours"] / 1e6, days=r["days"],
+            cost=r["cost_usd"] / 1e6),
         msg("excludes", lang),
     ]
+    # claims are checked against the published figures where the run has them, else the model
+    cost = run.cost_usd if run.cost_usd is not None else r["cost_usd"]
+    gpu_hours = run.gpu_hours or r["gpu_hours"]
     verdict = "supported"
     for m in c["entities"]["money"]:
         v, q = m["value"], m["qualifier"]
-        if (q in ("<", "<=") and r["cost_usd"] > v * 1.15) or (
-            q in (">", ">=") and r["cost_usd"] < v / 1.15
-        ):
+        if (q in ("<", "<=") and cost > v * 1.15) or (q in (">", ">=") and cost < v / 1.15):
             verdict = "contradicted"
-        if q in ("=", "~") and not (v / 1.3 <= r["cost_usd"] <= v * 1.3):
+        if q in ("=", "~") and not (v / 1.3 <= cost <= v * 1.3):
+            verdict = "contradicted"
+    hours = _claimed_gpu_hours(c["text"])
+    if hours:
+        reasons.append(msg("hours", lang, claimed=hours / 1e6, hours=r["gpu_hours"] / 1e6))
+        if not hours / 1.3 <= gpu_hours <= hours * 1.3:
             verdict = "contradicted"
     months = re.search(r"(شهرين|two months|2 months|(\d+)\s*(?:اشهر|months))", fold(c["text"]))
-    if months:
+    if months and run.chips:
         claimed = 2.0 if not months.group(2) else float(months.group(2))
         reasons.append(msg("time", lang, days=r["days"], claimed=claimed))
         if abs(r["days"] / 30.4 - claimed) / claimed > 0.5:
             verdict = "contradicted"
-    cites = [
-        {
-            "rule": "DeepSeek-V3 technical report",
-            "citation": "arXiv 2412.19437",
-            "url": "https://arxiv.org/abs/2412.19437",
-        }
-    ]
+    cites = [{"rule": run.report or name, "citation": run.report or run.source, "url": run.source}]
     return verdict, reasons, cites
 
 

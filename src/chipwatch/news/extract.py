@@ -127,11 +127,26 @@ def _name_patterns() -> dict[str, tuple[re.Pattern[str], dict[str, str]]]:
     g = gazetteer()
     out = {}
     for kind in ("companies", "people", "models"):
+        words_of = dict(g[kind]) if kind != "models" else _model_words(g[kind])
         names = {
-            re.sub(r"\s+", " ", fold(w)): name for name, words in g[kind].items() for w in words
+            re.sub(r"\s+", " ", fold(w)): name for name, words in words_of.items() for w in words
         }
         out[kind] = (re.compile(rf"{_B}{_PREFIX}(?P<w>{_alt(names)}){_E}"), names)
     return out
+
+
+def _model_words(extra: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Model names an article may use: every workload file's name and aliases (with hyphens also
+    read as spaces), plus the gazetteer's own spellings (Arabic, models without a workload file)."""
+    from ..capability.workloads import models
+
+    words: dict[str, list[str]] = {k: list(v) for k, v in extra.items()}
+    for m in {m.id: m for m in models().values()}.values():
+        for name in (m.name, m.id, *m.aliases):
+            if "/" in name or ":" in name:
+                continue  # repository paths and tags are not how articles name models
+            words.setdefault(m.id, []).extend({name, name.replace("-", " ")})
+    return words
 
 
 def find_names(norm: Normalized, original: str, kind: str) -> list[dict[str, Any]]:

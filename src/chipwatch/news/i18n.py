@@ -56,17 +56,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "no published training run of {model} to check against",
         "ar": "لا توجد عملية تدريب منشورة لـ {model} للمقارنة",
     },
-    "ds_report": {
-        "en": "DeepSeek-V3 report (arXiv 2412.19437): 2.788M H800 GPU-hours, $5.576M at $2 per GPU-hour, on 2,048 H800",
-        "ar": "تقرير DeepSeek-V3 (arXiv 2412.19437): 2.788 مليون ساعة H800، و5.576 مليون دولار بسعر دولارين للساعة، على 2048 شريحة H800",
+    "run_report": {
+        "en": "{report}: {hours:.3g}M {chip} GPU-hours{cost}",
+        "ar": "{report}: {hours:.3g} مليون ساعة {chip}{cost}",
+    },
+    "run_cost": {
+        "en": ", ${cost:.3f}M at $2 per GPU-hour",
+        "ar": "، و{cost:.3f} مليون دولار بسعر دولارين للساعة",
+    },
+    "hours": {
+        "en": "GPU-hours: {claimed:.3g}M claimed vs {hours:.3g}M modelled",
+        "ar": "ساعات الشرائح: {claimed:.3g} مليون وفق الادعاء مقابل {hours:.3g} مليون وفق النموذج",
     },
     "train_model": {
         "en": "chipwatch training model: {hours:.2f}M GPU-hours, {days:.0f} days, ${cost:.1f}M at $2/h",
         "ar": "نموذج التدريب في chipwatch: {hours:.2f} مليون ساعة، {days:.0f} يومًا، {cost:.1f} مليون دولار بسعر دولارين للساعة",
     },
     "excludes": {
-        "en": "the figure covers only the final run's GPU rental: not research, ablations, data, staff or the cluster itself (2,048 H800 cost tens of millions of dollars)",
-        "ar": "الرقم يغطي استئجار الشرائح للتدريب النهائي فقط: لا يشمل البحث والتجارب والبيانات والرواتب ولا ثمن العنقود نفسه (2048 شريحة H800 تكلف عشرات الملايين من الدولارات)",
+        "en": "the figure covers only the final run's GPU rental: not research, ablations, data, staff or the cluster itself (thousands of accelerators costing tens of millions of dollars or more)",
+        "ar": "الرقم يغطي استئجار الشرائح للتدريب النهائي فقط: لا يشمل البحث والتجارب والبيانات والرواتب ولا ثمن العنقود نفسه (آلاف الشرائح بعشرات الملايين من الدولارات أو أكثر)",
     },
     "time": {
         "en": "time: {days:.0f} days of pre-training vs the claimed {claimed:g} months",
