@@ -30,6 +30,7 @@ def test_parallelism_strings() -> None:
     assert parse_parallel("SGLang decode EP72, simulated MTP", 72, ds).label() == "TP1 DP72 EP72"
     assert parse_parallel("decode EP16 MTP(1,2)", 16, ds, domain=8).label() == "TP1 DP16 EP16"
     assert parse_parallel("EP8", 8, ds, domain=8).label() == "TP8 EP8"
+    assert parse_parallel("EP320 DP-attention", 320, ds, domain=384).label() == "TP1 DP320 EP320"
 
 
 def test_calibration_uses_microbenchmarks_only() -> None:

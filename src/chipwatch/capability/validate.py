@@ -69,7 +69,9 @@ def parse_parallel(text: str, chips: int, model: Model, domain: int = 8) -> Para
     pp = grab(r"\bPP(\d+)") or 1
     if dep:
         tp = 1
-    if dp is None and "DP-ATTN" in t.replace(" ", "") and ep > 1:
+    squashed = re.sub(r"[\s_-]", "", t)
+    attention_dp = any(w in squashed for w in ("DPATTN", "DPATTENTION", "ATTNDP", "ATTENTIONDP"))
+    if dp is None and attention_dp and ep > 1:
         dp = ep
     dp = dp or 1
     if not model.is_moe:
@@ -152,7 +154,7 @@ def predict_infer(row: Row) -> float:
     isl, osl = row.number("isl"), row.number("osl")
     conc_text = row.get("concurrency").lower()
     conc = row.number("concurrency")
-    per_gpu = bool(re.search(r"(?:seqs?|tokens)/gpu", conc_text))
+    per_gpu = bool(re.search(r"(?:seqs?|sequences|tokens)\s*/\s*(?:gpu|npu|chip|xpu|device)", conc_text))
     scn = Scenario(model, hw, par, prec, int(isl or 1024), int(osl or 1024))
     fit = scn.memory_report()
     if not fit["fits"]:
@@ -189,7 +191,7 @@ def predict_infer(row: Row) -> float:
         per_chip = batch / step / par.chips
         return per_chip * (node if "node" in metric else 1)
     if "prefill" in metric and "throughput" in metric:
-        tokens_per_gpu = conc if (conc and "tokens/gpu" in conc_text) else 16384
+        tokens_per_gpu = conc if (conc and per_gpu and "token" in conc_text) else 16384
         total = tokens_per_gpu * par.chips
         t = float(scn.prefill_time(np.array([total]))[0])
         per_chip = total / t / par.chips
