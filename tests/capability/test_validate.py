@@ -125,3 +125,25 @@ def test_per_gpu_concurrency_singular_and_plural() -> None:
     one, two, total = (r["predicted"] for r in validate(rows)["rows"])
     assert one == pytest.approx(total)
     assert two > one
+
+
+def test_serving_metric_synonyms_map_to_the_same_prediction() -> None:
+    """Engines name the same quantities differently: ITL is TPOT, E2E latency is TTFT + (OSL-1)
+    x TPOT, request throughput is output throughput / OSL, tokens/s per user is 1 / TPOT."""
+    base = {
+        "kind": "infer", "model": "Llama-3.1-70B", "hardware": "H100", "n_chips": "8",
+        "precision": "fp8", "parallelism": "TP8", "isl": "1024", "osl": "512",
+        "concurrency": "32", "value": "1", "source_url": "test", "notes": "",
+    }
+    metrics = [
+        ("tpot_mean", "ms"), ("itl_median", "ms"), ("ttft_mean", "ms"), ("e2el_mean", "ms"),
+        ("output_tokens_per_s_per_user", "tokens/s"), ("output_throughput_per_gpu", "tokens/s/GPU"),
+        ("request_throughput", "req/s (system)"), ("ttft_p99", "ms"),
+    ]
+    rows = validate([dict(base, metric=m, unit=u) for m, u in metrics])["rows"]
+    tpot, itl, ttft, e2e, user, out, req, p99 = rows
+    assert itl["predicted"] == pytest.approx(tpot["predicted"])
+    assert e2e["predicted"] == pytest.approx(ttft["predicted"] + 511 * tpot["predicted"])
+    assert user["predicted"] == pytest.approx(1000 / tpot["predicted"])
+    assert req["predicted"] == pytest.approx(out["predicted"] * 8 / 512)
+    assert "percentiles" in p99["skipped_reason"]

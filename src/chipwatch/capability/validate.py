@@ -139,6 +139,29 @@ def _setup(row: Row) -> tuple[Model, Hardware]:
 BENCHMARK_ROUNDS = 10
 
 
+def _serving_quantity(metric: str) -> str | None:
+    """What a serving metric measures, whatever its engine calls it ("itl_median" is TPOT)."""
+    if re.search(r"_p9\d|percentile", metric):
+        return "percentile"
+    if re.match(r"(tpot|itl|tbt|inter_token)", metric):
+        return "tpot"
+    if metric.startswith("ttft"):
+        return "ttft"
+    if re.match(r"(e2el|e2e|end_to_end|request_latency)", metric):
+        return "e2e"
+    if "per_user" in metric or "interactivity" in metric:
+        return "user"
+    if "decode" in metric or "prefill" in metric:
+        return None
+    if metric.startswith("request_throughput") or "requests_per" in metric:
+        return "requests"
+    if re.match(r"(total_token|input_output|tokens_total)", metric):
+        return "tokens"
+    if "throughput" in metric or "tokens_per_s" in metric:
+        return "output"
+    return None
+
+
 def predict_infer(row: Row) -> float:
     metric = row.get("metric").lower()
     if metric.startswith(("avg_nodes", "input_tokens_per_day", "output_tokens_per_day")):
@@ -160,14 +183,19 @@ def predict_infer(row: Row) -> float:
     if not fit["fits"]:
         raise Skip(f"the weights do not fit: {fit['weights_per_chip_gb']:.0f} GB per chip")
     node = 8
-    if metric in ("tpot_mean", "ttft_mean"):
+    quantity = _serving_quantity(metric)
+    if quantity in ("tpot", "ttft", "e2e", "user"):
         if conc is None or isl is None or osl is None:
             raise Skip("needs isl, osl and concurrency")
         out = scn.serve(np.array([conc]), rounds=BENCHMARK_ROUNDS)
-        return float(out["tpot_s" if metric == "tpot_mean" else "ttft_s"][0] * 1000)
-    if metric.startswith(
-        ("output_throughput_per_gpu", "output_throughput_total", "throughput_total")
-    ):
+        tpot, ttft = float(out["tpot_s"][0]), float(out["ttft_s"][0])
+        return {
+            "tpot": tpot * 1000,
+            "ttft": ttft * 1000,
+            "e2e": (ttft + (osl - 1) * tpot) * (1000 if "ms" in row.get("unit").lower() else 1),
+            "user": 1 / tpot,
+        }[quantity]
+    if quantity in ("output", "tokens", "requests"):
         c = (
             conc
             if (
@@ -181,7 +209,13 @@ def predict_infer(row: Row) -> float:
         if not c:
             raise Skip("no concurrency fits in memory")
         per_chip = float(scn.serve(np.array([c]))["tokens_per_s_per_chip"][0])
-        return per_chip * (chips if "total" in metric else 1)
+        per_chip *= {"output": 1.0, "tokens": (scn.isl + scn.osl) / scn.osl, "requests": 1 / scn.osl}[
+            quantity
+        ]
+        system = "total" in metric or "system" in row.get("unit").lower()
+        return per_chip * (chips if system else node if "node" in metric else 1)
+    if quantity == "percentile":
+        raise Skip("tail percentiles are not modelled (the model gives means)")
     if "decode" in metric and "throughput" in metric:
         batch = (conc or 0) * par.chips if per_gpu else (conc or scn.max_concurrency())
         if not batch:
