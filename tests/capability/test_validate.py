@@ -147,3 +147,16 @@ def test_serving_metric_synonyms_map_to_the_same_prediction() -> None:
     assert user["predicted"] == pytest.approx(1000 / tpot["predicted"])
     assert req["predicted"] == pytest.approx(out["predicted"] * 8 / 512)
     assert "percentiles" in p99["skipped_reason"]
+
+
+def test_training_step_time_is_the_batch_over_the_cluster_rate() -> None:
+    base = {
+        "kind": "train", "model": "Llama 3 70B", "hardware": "H100 SXM", "n_chips": "64",
+        "precision": "FP8", "parallelism": "TP4 PP8 VP5 GBS128", "isl": "8192", "osl": "",
+        "concurrency": "", "value": "1", "source_url": "test", "notes": "",
+    }
+    rate, step = validate(
+        [dict(base, metric="tokens_per_second_per_gpu", unit="tokens/s/GPU"),
+         dict(base, metric="step_time", unit="s")]
+    )["rows"]
+    assert step["predicted"] == pytest.approx(128 * 8192 / (rate["predicted"] * 64))

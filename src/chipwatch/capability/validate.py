@@ -302,8 +302,11 @@ def predict_train(row: Row) -> float:
         return run.achieved_mfu()
     if "tflops" in metric:
         return run.model_flops_per_s_per_chip() / 1e12
-    if "tokens_per_sec" in metric:
-        return run.tokens_per_s_per_chip()
+    if re.search(r"tokens_per_s|tokens_per_gpu|throughput", metric):
+        return run.tokens_per_s_per_chip() * (chips if "total" in metric else 1)
+    if "step_time" in metric or "iteration_time" in metric:
+        seconds = batch_tokens / (run.tokens_per_s_per_chip() * chips)
+        return seconds * (1000 if "ms" in row.get("unit").lower() else 1)
     raise Skip(f"metric {row.get('metric')!r} is not modelled")
 
 
