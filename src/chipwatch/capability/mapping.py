@@ -4,6 +4,9 @@
 'H200 SXM'
 >>> map_hardware("H20-96G").name, map_hardware("B200-SXM-180GB").name
 ('H20', 'B200')
+>>> map_hardware("8x NVIDIA H100 80GB HBM3").name
+'H100 SXM'
+
 >>> map_model("DeepSeek-R1-0528").id, map_model("Llama 3.3 70B").id
 ('deepseek-v3', 'llama-3.1-70b')
 """
@@ -16,7 +19,7 @@ from ..catalog import Chip, UnknownChipError
 from .workloads import Model, WorkloadError, model
 
 _NOISE = re.compile(
-    r"\(.*?\)|\bx\s*\d+\b.*$|\+.*$|\b\d+\s*(?:gb|g|gib)\b|\bnvlink\d*\b|\b\d+w\b|\btdp\b|\bsm\d+\b|/.*$",
+    r"^\s*\d+\s*[x×]\s*|\(.*?\)|\bx\s*\d+\b.*$|\+.*$|\b\d+\s*(?:gb|g|gib)\b|\bnvlink\d*\b|\b\d+w\b|\btdp\b|\bsm\d+\b|/.*$",
     re.IGNORECASE,
 )
 
