@@ -191,3 +191,68 @@ def test_model_names_come_from_the_workload_files() -> None:
     assert [m["name"] for m in r["entities"]["models"]] == [
         "gpt-oss-120b", "llama-3.1-70b", "qwen3-235b-a22b",
     ]
+
+
+def test_country_aliases_and_party_homes_give_the_destination() -> None:
+    """countries.yaml aliases (السعودية, Saudi, KSA, الإمارات) are read; with no country named, a
+    party's home decides (G42 -> UAE) and the party is screened as the end user."""
+    codes = [c["code"] for c in analyze("صفقة مع السعودية والإمارات و KSA", today=TODAY)["entities"]["countries"]]
+    assert codes == ["SA", "AE", "SA"]
+    (c,) = claims_of(
+        "The U.S. approved exports of GB300 chips to G42.", article_date=dt.date(2025, 11, 20)
+    )
+    assert "United Arab Emirates" in c["reasons"][0] and c["verdict"] == "supported"
+
+
+def test_stance_is_the_word_nearest_the_chip_and_negation_flips_allow() -> None:
+    (ar,) = claims_of(
+        "قال ترامب إنه قد يسمح ببيع نسخة من بلاكويل، فيما تبقى رقائق B200 محظورة على الصين.",
+        article_date=dt.date(2025, 8, 12),
+    )
+    assert ar["stance"] == "banned" and ar["verdict"] == "supported"
+    (neg,) = claims_of("The B200 is not allowed to be sold to China.", article_date=dt.date(2025, 8, 12))
+    assert neg["stance"] == "banned"
+    both = claims_of(
+        "The US allows H20 exports but bans B200 sales to China.", article_date=dt.date(2025, 9, 1)
+    )
+    assert sorted(c["stance"] for c in both) == ["allowed", "banned"]
+    (lic,) = claims_of(
+        "Exports of H20 chips to China will require a license.", article_date=dt.date(2025, 4, 16)
+    )
+    assert lic["stance"] == "restricted"
+
+
+def test_speed_up_factors_are_not_read_from_chip_names() -> None:
+    (c,) = claims_of(
+        "The MI355X is up to 35 times faster at inference than the MI300X.",
+        article_date=dt.date(2025, 6, 1),
+    )
+    assert any("claimed 35x" in r for r in c["reasons"])
+    assert not any("claimed 355" in r for r in c["reasons"])
+    assert "MI300X" in c["reasons"][0] and c["verdict"] == "unverifiable"  # a vendor's best case
+    (b200,) = claims_of("The B200 is well suited to inference.", article_date=dt.date(2025, 6, 1))
+    assert b200["verdict"] == "supported"
+
+
+def test_arabic_money_qualifiers_before_and_after_the_amount() -> None:
+    quals = {
+        t: [m["qualifier"] for m in analyze(t, today=TODAY)["entities"]["money"]]
+        for t in (
+            "رقائق بقيمة ١٦ مليار دولار على الأقل",
+            "صفقات تصل إلى 10 مليارات دولار",
+            "بقيمة لا تتجاوز 5 ملايين دولار",
+            "استثمارات تزيد على 20 مليار دولار",
+            "$16 billion or more",
+        )
+    }
+    assert [q[0] for q in quals.values()] == [">=", "<=", "<=", ">", ">="]
+
+
+def test_gpu_hour_sentences_use_the_article_model_and_ignore_hourly_prices() -> None:
+    text = (
+        "DeepSeek said it trained DeepSeek-V3 on 2,048 H800 chips. The final run took 2.788 million "
+        "H800 GPU hours at an assumed price of $2 per GPU hour. "
+        "احتاج نموذج Llama 3.1 405B إلى 30.84 مليون ساعة عمل لشرائح H100."
+    )
+    claims = analyze(text, today=TODAY, article_date=dt.date(2025, 2, 1))["claims"]
+    assert [(c["kind"], c["verdict"]) for c in claims] == [("training", "supported")] * 2

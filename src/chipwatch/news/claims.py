@@ -40,6 +40,30 @@ def _keyword_patterns() -> dict[str, re.Pattern[str]]:
     return out
 
 
+_NEGATION = re.compile(
+    r"(?:\b(?:not|no longer|never|won'?t|cannot|can'?t|yet to)|(?<![\u0621-\u064a])[وف]?(?:لا|لم|لن|غير|ليس|ليست|دون))"
+    r"\s+(?:\S+\s+)?$"
+)
+_STANCE = {"allow": "allowed", "ban": "banned", "restrict": "restricted"}
+
+
+def _stance(folded: str, chip: str) -> str:
+    """The export stance a sentence takes on one chip: the stance word nearest to the chip's
+    mention, a negated "allow" ("not allowed", "لم توافق") counting as a ban."""
+    kw = _keyword_patterns()
+    at = max(0, folded.find(chip))
+    best: tuple[int, str] | None = None
+    for kind in ("allow", "ban", "restrict"):
+        for m in kw[kind].finditer(folded):
+            word = kind
+            if kind == "allow" and _NEGATION.search(folded[max(0, m.start() - 24) : m.start()]):
+                word = "ban"
+            distance = min(abs(m.start() - at), abs(m.end() - at))
+            if best is None or distance < best[0]:
+                best = (distance, word)
+    return _STANCE[best[1]] if best else "restricted"
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans of the original text (split on . ! ? and line breaks; Arabic marks folded)."""
     norm = normalize(text)
@@ -68,15 +92,12 @@ def find_claims(text: str, entities: Mapping[str, Any]) -> list[dict[str, Any]]:
         ents = {k: _inside(v, start, end) for k, v in entities.items()}
         base = {"text": sent.strip(), "start": start, "end": end, "entities": ents}
         chips, money, models = ents["chips"], ents["money"], ents["models"]
+        gpu_hours = _claimed_gpu_hours(sent)
         if (
             has["training"]
-            and (
-                money
-                or re.search(r"شهر|اشهر|month|week|اسبوع", folded)
-                or _claimed_gpu_hours(sent)
-            )
+            and (money or re.search(r"شهر|اشهر|month|week|اسبوع", folded) or gpu_hours)
             and (models or chips)
-        ):
+        ) or (gpu_hours and (models or chips)):
             out.append({**base, "kind": "training"})
             continue
         found = False
@@ -84,15 +105,19 @@ def find_claims(text: str, entities: Mapping[str, Any]) -> list[dict[str, Any]]:
             out.append({**base, "kind": "purchase"})
             found = True
         if chips and (has["allow"] or has["ban"] or has["restrict"]):
-            stance = "allowed" if has["allow"] else ("banned" if has["ban"] else "restricted")
-            out.append(
-                {
-                    **base,
-                    "kind": "export_status",
-                    "stance": stance,
-                    "future": bool(_FUTURE.search(folded)),
-                }
-            )
+            groups: dict[str, list[Mapping[str, Any]]] = {}
+            for chip in chips:
+                groups.setdefault(_stance(folded, fold(chip["text"])), []).append(chip)
+            for stance, group in groups.items():
+                out.append(
+                    {
+                        **base,
+                        "entities": {**ents, "chips": group},
+                        "kind": "export_status",
+                        "stance": stance,
+                        "future": bool(_FUTURE.search(folded)),
+                    }
+                )
             found = True
         if found:
             continue
@@ -122,7 +147,8 @@ def check_claims(
             "adoption": _adoption,
         }[c["kind"]]
         try:
-            verdict, reasons, citations = fn(c, on, today, default_dest, lang)
+            context = {**c, "article_models": entities.get("models", [])}
+            verdict, reasons, citations = fn(context, on, today, default_dest, lang)
         except (LookupError, ValueError) as exc:
             verdict, reasons, citations = "unverifiable", [msg("failed", lang, error=exc)], []
         out = {k: v for k, v in c.items() if k != "entities"}
@@ -138,9 +164,30 @@ def _place(code: str, lang: str) -> str:
     return code if c is None else (c.name_ar if lang == "ar" else c.name)
 
 
+def _parties(c: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(name, headquarters country) of the sentence's organisations that the shipped party
+    list knows (G42 -> AE, HUMAIN -> SA, Alibaba -> CN)."""
+    from ..rules.screening import screen
+
+    out = []
+    for org in c["entities"].get("companies", []):
+        match = screen(org["name"])
+        if match is not None and match.entity.country:
+            out.append((org["name"], match.entity.country))
+    return out
+
+
 def _dest(c: Mapping[str, Any], default: str) -> str:
+    """The sentence's destination: a country it names, else the home of a party it names,
+    else the article's first foreign country (China when it names none)."""
     codes = [x["code"] for x in c["entities"]["countries"] if x["code"] != "US"]
+    codes += [code for _, code in _parties(c) if code != "US"]
     return codes[0] if codes else default
+
+
+def _end_user(c: Mapping[str, Any], dest: str) -> str | None:
+    """A party of the sentence headquartered in the destination: the end user to screen."""
+    return next((name for name, code in _parties(c) if code == dest), None)
 
 
 def _cite(d: Any) -> list[dict[str, Any]]:
@@ -181,7 +228,9 @@ def _export(
     reasons, cites = [], []
     verdicts = []
     for chip in {x["id"]: x for x in c["entities"]["chips"]}.values():
-        then, now = check(chip["id"], to=dest, on=on), check(chip["id"], to=dest, on=today)
+        user = _end_user(c, dest)
+        then = check(chip["id"], to=dest, on=on, end_user=user)
+        now = check(chip["id"], to=dest, on=today, end_user=user)
         w_then, w_now = _status_word(then), _status_word(now)
         name = lookup(chip["id"]).name
         reasons.append(
@@ -197,7 +246,7 @@ def _export(
         )
         if w_now != w_then:
             changes, last = [], w_then
-            for e in timeline(chip["id"], to=dest, start=on, end=today)[1:]:
+            for e in timeline(chip["id"], to=dest, start=on, end=today, end_user=user)[1:]:
                 word = _status_word(e.determination)
                 if word != last:
                     changes.append(f"{e.start}: {status(word, lang)}")
@@ -293,13 +342,15 @@ def _purchase(
 
 
 _GPU_HOURS = re.compile(
-    r"(\d+(?:[.,]\d+)*)\s*(million|مليون|ملايين|billion|مليار)?\s*(?:h\d+\s*|nvidia\s*)?"
-    r"(?:gpu[\s-]*hours?|ساع(?:ه|ة|ات)\s*(?:عمل\s*)?(?:gpu|وحد[ةه]\s*معالج[ةه]\s*رسومي[ةه]|شريح[ةه]|معالج))"
+    r"(\d+(?:[.,]\d+)*)\s*(million|مليون|ملايين|billion|مليار)?\s*(?:[a-z]*\d+[a-z]*\s*|nvidia\s*)?"
+    r"(?:gpu[\s-]*hours?|ساع(?:ه|ة|ات)(?:\s+\S+){0,4}?\s+[لوب]?(?:ال)?"
+    r"(?:gpu|وحد(?:ه|ات)|شريحه|شرايح|رقايق|معالج))"  # folded spellings (ة -> ه, ئ -> ي)
 )
 
 
 def _claimed_gpu_hours(text: str) -> float | None:
-    """A GPU-hour total stated in a sentence ("30.84 million GPU hours", "2.788 مليون ساعة GPU")."""
+    """A GPU-hour total stated in a sentence ("30.84 million GPU hours", "2.788 مليون ساعة GPU",
+    "30.84 مليون ساعة عمل لشرائح H100")."""
     m = _GPU_HOURS.search(fold(text))
     if not m:
         return None
@@ -315,13 +366,16 @@ def _training(
     from ..capability import train
     from ..capability.training import DEFAULT_CLUSTER, PUBLISHED_RUNS
 
-    models = c["entities"]["models"]
+    # the sentence's model, else the article's ("… its model"), else DeepSeek's when the company
+    # is named ("DeepSeek trained its model…")
+    models = c["entities"]["models"] or c.get("article_models", [])
     companies = {x["name"] for x in c["entities"].get("companies", [])}
-    # "DeepSeek trained its model…" names the company, whose published run is DeepSeek-V3's
     name = models[0]["name"] if models else ("deepseek-v3" if "DeepSeek" in companies else "")
+    if not name:
+        return "unverifiable", [msg("no_model", lang)], []
     run = PUBLISHED_RUNS.get(name)
     if run is None:
-        return "unverifiable", [msg("no_run", lang, model=name or "?")], []
+        return "unverifiable", [msg("no_run", lang, model=name)], []
     chip = next((x["id"] for x in c["entities"]["chips"]), run.chip)
     r = train(
         name,
@@ -354,6 +408,8 @@ def _training(
     gpu_hours = run.gpu_hours or r["gpu_hours"]
     verdict = "supported"
     for m in c["entities"]["money"]:
+        if m.get("per_unit"):
+            continue  # a price per GPU-hour or per head, not the run's cost
         v, q = m["value"], m["qualifier"]
         if (q in ("<", "<=") and cost > v * 1.15) or (q in (">", ">=") and cost < v / 1.15):
             verdict = "contradicted"
@@ -382,23 +438,31 @@ def _capability(
     from ..capability import hardware, model
     from ..capability.inference import Parallel, Precision, Scenario
 
-    chip = c["entities"]["chips"][0]
-    ref = "H100 SXM" if chip["id"] != "nvidia-h100-sxm" else "H200 SXM"
-    m = model("DeepSeek-V3")
+    chips = c["entities"]["chips"]
+    chip = chips[0]
+    # the comparison the sentence names ("than the MI300X"), else the H100 (the H200 for an H100)
+    others = [x for x in chips[1:] if x["id"] != chip["id"]]
+    ref_id = others[0]["id"] if others else (
+        "nvidia-h100-sxm" if chip["id"] != "nvidia-h100-sxm" else "nvidia-h200-sxm"
+    )
+    named = [x["name"] for x in c["entities"]["models"]]
+    m = next((model(n) for n in named if _known_model(n)), model("DeepSeek-V3"))
     scn = {
         n: Scenario(m, hardware(n), Parallel(tp=8), Precision("fp8", kv="fp8"), 1024, 4096)
-        for n in (chip["id"], ref)
+        for n in (chip["id"], ref_id)
     }
     decode = {
         n: 16 / float(s.step_time(np.array([16.0]), 3000)["total"][0]) for n, s in scn.items()
     }
     prefill = {n: 65536 / float(s.prefill_time(np.array([65536.0]))[0]) for n, s in scn.items()}
-    rd, rp = decode[chip["id"]] / decode[ref], prefill[chip["id"]] / prefill[ref]
+    rd, rp = decode[chip["id"]] / decode[ref_id], prefill[chip["id"]] / prefill[ref_id]
+    ref = scn[ref_id].hw.name
     reasons = [
-        msg("ratio", lang, chip=chip["name"], rd=rd, ref=ref, rp=rp),
+        msg("ratio", lang, model=m.name, chip=chip["name"], rd=rd, ref=ref, rp=rp),
         msg("why_decode", lang),
     ]
-    fast = re.search(r"(\d+(?:\.\d+)?)\s*(?:x|مرات|مره|times)", fold(c["text"]))
+    text = fold(c["text"])
+    fast = _FACTOR.search(text)
     if fast:
         factor = float(fast.group(1))
         reasons.append(
@@ -410,18 +474,40 @@ def _capability(
                 rp=1 / rp if rp < 1 else rp,
             )
         )
-        verdict = (
-            "supported"
-            if any(abs(x - factor) / factor < 0.3 for x in (1 / rd, rd, 1 / rp, rp))
-            else "contradicted"
-        )
+        ratios = (1 / rd, rd, 1 / rp, rp)
+        if any(abs(x - factor) / factor < 0.3 for x in ratios):
+            verdict = "supported"
+        elif _UP_TO.search(text) and max(ratios) < factor:
+            reasons.append(msg("best_case", lang))
+            verdict = "unverifiable"
+        else:
+            verdict = "contradicted"
     else:
-        verdict = "supported" if rd > 1.5 * rp else "contradicted"
+        # suited to inference: at least as fast as the reference at decode, or relatively
+        # stronger at decode than at prefill (the H20's case)
+        verdict = "supported" if rd >= 1 or rd > 1.5 * rp else "contradicted"
     return (
         verdict,
         reasons,
         [{"rule": "chipwatch capability model", "citation": "docs/capability.md", "url": None}],
     )
+
+
+#: "35 times", "1.9x", "3 مرات", "ضعفين": a speed-up factor, not the X of a chip name (MI355X)
+_FACTOR = re.compile(
+    r"(?<![a-z0-9.])(\d+(?:\.\d+)?)\s*(?:x(?![a-z0-9])|×|times|مرات|مره|اضعاف|ضعف)"
+)
+_UP_TO = re.compile(r"up to|as much as|حتى|يصل الى|تصل الى|بما يصل")
+
+
+def _known_model(name: str) -> bool:
+    from ..capability.workloads import WorkloadError, model
+
+    try:
+        model(name)
+    except WorkloadError:
+        return False
+    return True
 
 
 def _adoption(

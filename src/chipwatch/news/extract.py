@@ -165,10 +165,9 @@ def _country_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
 
     table = countries()
     names: dict[str, str] = {}
-    for c in table.by_code.values():
-        for n in {c.name, c.name_ar, c.ecfr_name or ""}:
-            if n and len(n) > 3:
-                names.setdefault(fold(n), c.code)
+    for n, code in table.names.items():  # names, Arabic names and aliases from countries.yaml
+        if len(n) > 3 or n in ("ksa",):
+            names.setdefault(fold(n), code)
     names.update(
         {
             fold(k): v
@@ -289,6 +288,19 @@ def find_money(norm: Normalized, original: str) -> list[dict[str, Any]]:
     return _dedupe(out)
 
 
+@functools.lru_cache(maxsize=1)
+def _trailing_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
+    words = {fold(w): sym for sym, ws in gazetteer()["trailing_qualifiers"].items() for w in ws}
+    return re.compile(rf"^[\s,،]*(?P<q>{_alt(words)}){_E}"), words
+
+
+def _trailing_qualifier(after: str) -> str | None:
+    """A qualifier written right after an amount ("... على الأقل", "... or more")."""
+    pattern, words = _trailing_pattern()
+    m = pattern.match(after)
+    return words.get(re.sub(r"\s+", " ", m.group("q"))) if m else None
+
+
 def _money(
     norm: Normalized,
     original: str,
@@ -298,7 +310,7 @@ def _money(
     q: str | None,
     per: bool,
 ) -> dict[str, Any]:
-    qualifier = q or "="
+    qualifier = q or _trailing_qualifier(norm.text[m.end() : m.end() + 16]) or "="
     return {
         "value": value,
         "currency": currency,

@@ -56,6 +56,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "no published training run of {model} to check against",
         "ar": "لا توجد عملية تدريب منشورة لـ {model} للمقارنة",
     },
+    "no_model": {
+        "en": "the sentence does not say which model the figure is about",
+        "ar": "لا تذكر الجملة النموذج الذي يخصه الرقم",
+    },
     "run_report": {
         "en": "{report}: {hours:.3g}M {chip} GPU-hours{cost}",
         "ar": "{report}: {hours:.3g} مليون ساعة {chip}{cost}",
@@ -81,12 +85,16 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ar": "المدة: {days:.0f} يومًا من التدريب المسبق مقابل {claimed:g} شهر وفق الادعاء",
     },
     "ratio": {
-        "en": "DeepSeek-R1 on 8 chips: {chip} decodes at {rd:.0%} of {ref} but prefills at {rp:.0%}",
-        "ar": "DeepSeek-R1 على 8 شرائح: {chip} يولّد النص بسرعة {rd:.0%} من {ref} لكنه يعالج المدخلات بسرعة {rp:.0%} فقط",
+        "en": "{model} on 8 chips: {chip} decodes at {rd:.0%} of {ref} and prefills at {rp:.0%}",
+        "ar": "{model} على 8 شرائح: {chip} يولّد النص بسرعة {rd:.0%} من {ref} ويعالج المدخلات بسرعة {rp:.0%}",
     },
     "why_decode": {
         "en": "decode (generating the long outputs of reasoning models) is bound by memory bandwidth; prefill and training by compute",
         "ar": "توليد النص (المخرجات الطويلة لنماذج الاستدلال) يحدّه عرض نطاق الذاكرة، أما معالجة المدخلات والتدريب فتحدّها قدرة الحوسبة",
+    },
+    "best_case": {
+        "en": "\"up to\" is a best case (a vendor's chosen workload and settings); chipwatch's typical scenario cannot confirm or refute it",
+        "ar": "عبارة «حتى» تصف أفضل حالة (حمل عمل وإعدادات يختارها المورّد)؛ سيناريو chipwatch المعتاد لا يثبتها ولا ينفيها",
     },
     "factor": {
         "en": "claimed {factor:g}x; modelled decode ratio {rd:.1f}x, prefill {rp:.1f}x",

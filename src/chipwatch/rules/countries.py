@@ -80,6 +80,11 @@ class Countries:
     labels: dict[str, str]
     _names: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def names(self) -> dict[str, str]:
+        """Every folded name and alias -> ISO code (what ``resolve`` reads)."""
+        return dict(self._names)
+
     def resolve(self, text: str) -> Country:
         """A country from an ISO code or an English/Arabic name or alias."""
         raw = text.strip()
