@@ -256,3 +256,16 @@ def test_gpu_hour_sentences_use_the_article_model_and_ignore_hourly_prices() -> 
     )
     claims = analyze(text, today=TODAY, article_date=dt.date(2025, 2, 1))["claims"]
     assert [(c["kind"], c["verdict"]) for c in claims] == [("training", "supported")] * 2
+
+
+def test_unit_count_deals_are_purchases() -> None:
+    """Supply deals counted in chips ("18,000 GB300 chips", "18 ألف شريحة") are purchases, sized
+    by the fleet model, with the destination from the buyer (HUMAIN -> Saudi Arabia)."""
+    for text in (
+        "Nvidia will sell 18,000 of its GB300 Grace Blackwell chips to Humain.",
+        "شراكة مع إنفيديا تشمل توريد 18 ألف شريحة من طراز GB300 إلى هيوماين.",
+    ):
+        (c,) = claims_of(text, article_date=dt.date(2025, 5, 13))
+        assert c["kind"] == "purchase"
+        assert "18,000" in c["reasons"][0] and "H100" in c["reasons"][1]
+        assert "Saudi" in c["reasons"][2] or "السعودية" in c["reasons"][2]

@@ -155,3 +155,15 @@ def test_example_article_facts() -> None:
         c["name"] for c in e["companies"]
     }
     assert {"nvidia-h20", "nvidia-h100-sxm", "nvidia-h800-sxm"} <= {c["id"] for c in e["chips"]}
+
+
+def test_arabic_and_sibling_chip_spellings() -> None:
+    """"أسيند 910B و910C", "Ascend 910B and 910C", "وإتش 200", "بي 30 إيه" name catalog chips."""
+    def names(text: str) -> list[str]:
+        return [c["name"] for c in extract(text)["chips"]]
+
+    assert names("رقائق أسيند 910B و910C") == ["Ascend 910B", "Ascend 910C"]
+    assert names("Huawei Ascend 910B and 910C chips") == ["Ascend 910B", "Ascend 910C"]
+    chips = extract("رقائق إتش 20 وإتش 200")["chips"]
+    assert [(c["name"], c["text"]) for c in chips] == [("H20", "إتش 20"), ("H200 SXM", "إتش 200")]
+    assert names("شريحة بي 30 إيه") == ["B30A"]

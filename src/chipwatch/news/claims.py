@@ -101,7 +101,7 @@ def find_claims(text: str, entities: Mapping[str, Any]) -> list[dict[str, Any]]:
             out.append({**base, "kind": "training"})
             continue
         found = False
-        if chips and money and has["purchase"]:
+        if chips and (money or _units(ents["counts"])) and has["purchase"]:
             out.append({**base, "kind": "purchase"})
             found = True
         if chips and (has["allow"] or has["ban"] or has["restrict"]):
@@ -294,10 +294,11 @@ def _purchase(
 
     money = [m for m in c["entities"]["money"] if m["currency"] == "USD" and not m["per_unit"]]
     chip = c["entities"]["chips"][0]
-    if not money:
+    units = _units(c["entities"]["counts"])
+    if not money and not units:
         return "unverifiable", [msg("no_money", lang)], []
-    spend = money[0]["value"]
-    f = fleet([FleetItem(chip["id"], spend=spend)])
+    spend = money[0]["value"] if money else None
+    f = fleet([FleetItem(chip["id"], spend=spend)] if spend else [FleetItem(chip["id"], units=units)])
     u = f["units"]
     dest = _dest(c, default)
     dates = c["entities"]["dates"]
@@ -307,15 +308,10 @@ def _purchase(
         when = dt.date(int(y), 3 * int(q), 28)
     d = check(chip["id"], to=dest, on=when)
     reasons = [
-        msg(
-            "buys",
-            lang,
-            spend=spend,
-            units=u["central"],
-            chip=chip["name"],
-            low=u["low"],
-            high=u["high"],
-        ),
+        msg("buys", lang, spend=spend, units=u["central"], chip=chip["name"], low=u["low"],
+            high=u["high"])
+        if spend
+        else msg("units", lang, units=units, chip=chip["name"]),
         msg(
             "h100eq",
             lang,
@@ -339,6 +335,22 @@ def _purchase(
     else:
         reasons.append(msg("consistent", lang))
     return verdict, reasons, _cite(d)
+
+
+#: Count nouns that name accelerators ("18,000 GB300 chips", "18 ألف شريحة", "500,000 units").
+_UNIT_NOUN = re.compile(r"chip|gpu|unit|accelerator|processor|card|its|شريح|رقاق|رقائق|وحد|معالج|بطاق")
+
+
+def _units(counts: Sequence[Mapping[str, Any]]) -> float | None:
+    """The number of accelerators a sentence counts, if it counts them."""
+    return next(
+        (
+            float(x["value"])
+            for x in counts
+            if x.get("value") and _UNIT_NOUN.search(fold(str(x.get("noun") or "")))
+        ),
+        None,
+    )
 
 
 _GPU_HOURS = re.compile(

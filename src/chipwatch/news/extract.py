@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +57,19 @@ def _chip_index() -> tuple[re.Pattern[str], dict[str, str], dict[str, str]]:
     head = "|".join(sorted(map(re.escape, letters), key=len, reverse=True))
     token = re.compile(
         rf"{_B}(?:rtx\s*|geforce\s*(?:rtx\s*)?|instinct\s*|ascend\s*|tpu\s*)?"
-        rf"(?P<body>(?:[a-z]{{1,8}}|(?:{head})\s*)[\s\-]*\d{{1,5}}(?:[\s\-]?[a-z]{{1,4}}\d{{0,3}}){{0,2}}){_E}"
+        rf"(?P<body>(?:[a-z]{{1,8}}|[وفبل]?(?:{head})\s*)[\s\-]*\d{{1,5}}"
+        rf"(?:[\s\-]?(?:[a-z]{{1,4}}|(?:{head})(?![\u0621-\u064a]))\d{{0,3}}){{0,2}}){_E}"
+        # "Ascend 910B and 910C", "أسيند 910B و910C": a sibling model number of the same family
+        rf"(?P<sibling>\s*(?:and|or|&|/|،|,)?\s*[و]?\s*\d{{2,5}}[a-z]{{1,3}}{_E})?"
     )
     return token, keys, letters
+
+
+def _latin(body: str, letters: Mapping[str, str]) -> str:
+    """Arabic names of Latin letters in a chip token spelled as the letters ("بي 30 إيه" -> b 30 a)."""
+    for arabic in sorted(letters, key=len, reverse=True):
+        body = re.sub(rf"(?<![\u0621-\u064a]){re.escape(arabic)}(?![\u0621-\u064a])", letters[arabic], body)
+    return body
 
 
 def find_chips(norm: Normalized, original: str) -> list[dict[str, Any]]:
@@ -68,11 +78,10 @@ def find_chips(norm: Normalized, original: str) -> list[dict[str, Any]]:
     token, keys, letters = _chip_index()
     out = []
     for m in token.finditer(norm.text):
-        body = m.group("body")
-        for arabic, latin in letters.items():
-            if body.startswith(arabic):
-                body = latin + body[len(arabic) :]
-                break
+        body, begin = m.group("body"), m.start()
+        if body[:1] in "وفبل" and any(body[1:].startswith(a) for a in letters):
+            body, begin = body[1:], m.start("body") + 1  # "وإتش 200": the conjunction is not the name
+        body = _latin(body, letters)
         parts = re.findall(r"[a-z]+|\d+", body)
         prefix = m.group()[: m.start("body") - m.start()].strip().replace(" ", "")
         found = None
@@ -87,7 +96,19 @@ def find_chips(norm: Normalized, original: str) -> list[dict[str, Any]]:
         if parts[0] == "h" and parts[1:2] == ["2"] and len(parts) > 2 and parts[2] == "o":
             continue
         view = lookup(found)
-        out.append({"id": view.id, "name": view.name, **_span(norm, original, m.start(), end)})
+        out.append({"id": view.id, "name": view.name, **_span(norm, original, begin, end)})
+        sibling = m.group("sibling")
+        family = prefix or (parts[0] if parts and parts[0].isalpha() else "")
+        if sibling and family:
+            number = re.sub(r"[^a-z0-9]", "", sibling.replace("and", "").replace("or", ""))
+            key = family + number
+            if key in keys:
+                other = lookup(keys[key])
+                digits = re.search(r"\d", sibling)
+                start = m.start("sibling") + (digits.start() if digits else 0)
+                out.append(
+                    {"id": other.id, "name": other.name, **_span(norm, original, start, m.end("sibling"))}
+                )
     # "H2O" is a common typo of "H20" next to chip words
     for m in re.finditer(rf"{_B}h[\s\-]?2o{_E}", norm.text):
         window = norm.text[max(0, m.start() - 80) : m.end() + 80]

@@ -36,6 +36,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ar": "الادعاء يتحدث عن المستقبل وقد تحقق لاحقًا (انظر التواريخ أعلاه)",
     },
     "no_money": {"en": "no dollar amount to convert", "ar": "لا يوجد مبلغ بالدولار لتحويله"},
+    "units": {
+        "en": "{units:,.0f} {chip} as stated",
+        "ar": "{units:,.0f} من {chip} كما ذُكر",
+    },
     "buys": {
         "en": "${spend:,.0f} buys {units:,.0f} {chip} ({low:,.0f}–{high:,.0f} at cited prices)",
         "ar": "{spend:,.0f} دولار تشتري {units:,.0f} من {chip} (بين {low:,.0f} و{high:,.0f} بالأسعار الموثقة)",
