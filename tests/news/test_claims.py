@@ -269,3 +269,31 @@ def test_unit_count_deals_are_purchases() -> None:
         assert c["kind"] == "purchase"
         assert "18,000" in c["reasons"][0] and "H100" in c["reasons"][1]
         assert "Saudi" in c["reasons"][2] or "السعودية" in c["reasons"][2]
+
+
+def test_decisions_reported_as_made_and_relative_quarters() -> None:
+    """"ترامب يسمح … إتش 200 للصين" (2025-12-09) took effect on 2026-01-15: a reported decision, not a
+    false claim. "The first quarter of this year" is read against the article's year."""
+    (h200,) = claims_of(
+        "ترامب يسمح لإنفيديا ببيع «إتش 200» للصين مقابل 25% من العائدات",
+        article_date=dt.date(2025, 12, 9),
+    )
+    assert h200["verdict"] == "supported"
+    (old,) = claims_of(
+        "ترامب يسمح لإنفيديا ببيع «إتش 200» للصين", article_date=dt.date(2025, 6, 1)
+    )
+    assert old["verdict"] == "contradicted"  # seven months before the rule: not an announcement
+    (buy,) = claims_of(
+        "Chinese firms ordered $16 billion of H20 chips in the first quarter of this year.",
+        article_date=dt.date(2025, 4, 17),
+    )
+    assert "2025-03-28" in buy["reasons"][2] and buy["verdict"] == "unverifiable"
+
+
+def test_training_sentences_do_not_borrow_another_companys_model() -> None:
+    text = (
+        "DeepSeek-V3 was trained on H800 chips. "
+        "احتاج نموذج لاما من شركة ميتا إلى 30.84 مليون ساعة على شرائح H100."
+    )
+    claims = analyze(text, today=TODAY, article_date=dt.date(2025, 2, 1))["claims"]
+    assert [c["verdict"] for c in claims] == ["unverifiable"]

@@ -40,6 +40,10 @@ def _keyword_patterns() -> dict[str, re.Pattern[str]]:
     return out
 
 
+#: A claim reported as already decided counts as true when the rules followed within this many
+#: days of the article (a decision announced in December that takes effect in January).
+ANNOUNCEMENT_DAYS = 90
+
 _NEGATION = re.compile(
     r"(?:\b(?:not|no longer|never|won'?t|cannot|can'?t|yet to)|(?<![\u0621-\u064a])[وف]?(?:لا|لم|لن|غير|ليس|ليست|دون))"
     r"\s+(?:\S+\s+)?$"
@@ -201,8 +205,10 @@ def _cite(d: Any) -> list[dict[str, Any]]:
 
 
 def _status_word(d: Any) -> str:
-    if d.license_required is None:
-        return "undetermined"
+    if d.license_required is None or (
+        d.license_required and d.review_policy is None and d.classification == "undetermined"
+    ):
+        return "undetermined"  # no answer, or a licence whose review policy hangs on the class
     if not d.license_required:
         return "allowed"
     return {"denial": "banned", "case-by-case": "licensed", "approval": "licensed"}.get(
@@ -244,6 +250,7 @@ def _export(
                 classification=classification_label(then.classification, lang),
             )
         )
+        came_true_on = None
         if w_now != w_then:
             changes, last = [], w_then
             for e in timeline(chip["id"], to=dest, start=on, end=today, end_user=user)[1:]:
@@ -251,6 +258,8 @@ def _export(
                 if word != last:
                     changes.append(f"{e.start}: {status(word, lang)}")
                     last = word
+                    if came_true_on is None and _matches(c["stance"], word):
+                        came_true_on = e.start
             reasons.append(msg("since", lang, changes="; ".join(changes)))
         reasons += [
             f"{r.rule}: {r.in_language(lang)}" for r in then.reasons if r.rule not in ("chipwatch",)
@@ -269,11 +278,15 @@ def _export(
         ok_then, ok_now = _matches(c["stance"], w_then), _matches(c["stance"], w_now)
         if "undetermined" in (w_then,):
             verdicts.append("unverifiable")
-        elif c.get("future") and not ok_then and ok_now:
+        elif not ok_then and ok_now and (
+            c.get("future") or (came_true_on and (came_true_on - on).days <= ANNOUNCEMENT_DAYS)
+        ):
+            # "will allow", or a decision reported as made ("يسمح", "allows") that took effect
+            # within weeks of the article
             reasons.append(msg("came_true", lang))
             verdicts.append("supported")
-        elif ok_then and ok_now:
-            verdicts.append("supported")
+        elif ok_then and (ok_now or w_now == "undetermined"):
+            verdicts.append("supported")  # true then; today's answer is the same or cannot be told
         elif ok_then:
             verdicts.append("outdated")
         else:
@@ -284,6 +297,22 @@ def _export(
         else "unverifiable"
     )
     return verdict, reasons, cites
+
+
+_QUARTER = {"الاول": 1, "الثاني": 2, "الثالث": 3, "الرابع": 4,
+            "first": 1, "second": 2, "third": 3, "fourth": 4}
+_THIS_YEARS_QUARTER = re.compile(
+    rf"(?:الربع\s+({'|'.join(_QUARTER)})\s+من\s+(?:العام|السنه)\s+(?:الجاري|الحالي)|"
+    rf"الربع\s+({'|'.join(_QUARTER)})\s+من\s+هذا\s+العام|"
+    rf"({'|'.join(_QUARTER)})\s+quarter\s+of\s+(?:this|the\s+current)\s+year)"
+)
+
+
+def _this_years_quarter(folded: str) -> int | None:
+    """'the first quarter of this year', 'الربع الأول من العام الجاري': a quarter of the article's year."""
+    m = _THIS_YEARS_QUARTER.search(folded)
+    word = next((g for g in m.groups() if g), None) if m else None
+    return _QUARTER[word] if word else None
 
 
 def _purchase(
@@ -303,9 +332,12 @@ def _purchase(
     dest = _dest(c, default)
     dates = c["entities"]["dates"]
     when = on
+    quarter = _this_years_quarter(fold(c["text"]))
     if dates and re.match(r"\d{4}-Q[1-4]", dates[0]["value"]):
         y, q = dates[0]["value"].split("-Q")
         when = dt.date(int(y), 3 * int(q), 28)
+    elif quarter:
+        when = min(on, dt.date(on.year, 3 * quarter, 28))
     d = check(chip["id"], to=dest, on=when)
     reasons = [
         msg("buys", lang, spend=spend, units=u["central"], chip=chip["name"], low=u["low"],
@@ -325,7 +357,7 @@ def _purchase(
             dest=_place(dest, lang),
             date=when,
             status=status(_status_word(d), lang),
-            classification=d.classification,
+            classification=classification_label(d.classification, lang),
         ),
     ]
     verdict = "unverifiable"  # the amount itself cannot be checked here
@@ -380,9 +412,13 @@ def _training(
 
     # the sentence's model, else the article's ("… its model"), else DeepSeek's when the company
     # is named ("DeepSeek trained its model…")
-    models = c["entities"]["models"] or c.get("article_models", [])
     companies = {x["name"] for x in c["entities"].get("companies", [])}
-    name = models[0]["name"] if models else ("deepseek-v3" if "DeepSeek" in companies else "")
+    models = c["entities"]["models"]
+    if not models and "DeepSeek" in companies:
+        models = [{"name": "deepseek-v3"}]
+    if not models and not companies:  # "… the final training run took …": the article's model
+        models = c.get("article_models", [])
+    name = models[0]["name"] if models else ""
     if not name:
         return "unverifiable", [msg("no_model", lang)], []
     run = PUBLISHED_RUNS.get(name)
