@@ -297,3 +297,12 @@ def test_training_sentences_do_not_borrow_another_companys_model() -> None:
     )
     claims = analyze(text, today=TODAY, article_date=dt.date(2025, 2, 1))["claims"]
     assert [c["verdict"] for c in claims] == ["unverifiable"]
+
+
+def test_a_claim_true_weeks_before_the_article_is_outdated_not_false() -> None:
+    """The H20 needed no licence until the 2025-04-09 is-informed letter: an article of 2025-04-10
+    saying NVIDIA was allowed to sell it describes what had just changed."""
+    (c,) = claims_of(
+        "أقنعت الشركة الحكومة بالسماح لها ببيع رقائق H20 في الصين.", article_date=dt.date(2025, 4, 10)
+    )
+    assert c["verdict"] == "outdated" and any("2025-04-08" in r for r in c["reasons"])

@@ -290,7 +290,12 @@ def _export(
         elif ok_then:
             verdicts.append("outdated")
         else:
-            verdicts.append("contradicted")
+            ended = _true_until(chip["id"], dest, on, user, c["stance"])
+            if ended:  # true in the weeks before the article: describing what just changed
+                reasons.append(msg("true_until", lang, date=ended))
+                verdicts.append("outdated")
+            else:
+                verdicts.append("contradicted")
     verdict = (
         min(verdicts, key=["contradicted", "unverifiable", "outdated", "supported"].index)
         if verdicts
@@ -313,6 +318,18 @@ def _this_years_quarter(folded: str) -> int | None:
     m = _THIS_YEARS_QUARTER.search(folded)
     word = next((g for g in m.groups() if g), None) if m else None
     return _QUARTER[word] if word else None
+
+
+def _true_until(chip: str, dest: str, on: dt.date, user: str | None, stance: str) -> dt.date | None:
+    """The day the claim stopped being true, when that was within ANNOUNCEMENT_DAYS before ``on``."""
+    from ..api import timeline
+
+    start = on - dt.timedelta(days=ANNOUNCEMENT_DAYS)
+    periods = timeline(chip, to=dest, start=start, end=on, end_user=user)
+    true_ends = [
+        p.end for p in periods if p.end and _matches(stance, _status_word(p.determination))
+    ]
+    return max(true_ends) if true_ends else None
 
 
 def _purchase(

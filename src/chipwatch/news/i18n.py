@@ -60,6 +60,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "no published training run of {model} to check against",
         "ar": "لا توجد عملية تدريب منشورة لـ {model} للمقارنة",
     },
+    "true_until": {
+        "en": "true until {date}, shortly before the article",
+        "ar": "كان صحيحًا حتى {date}، قبل المقال بقليل",
+    },
     "no_model": {
         "en": "the sentence does not say which model the figure is about",
         "ar": "لا تذكر الجملة النموذج الذي يخصه الرقم",
