@@ -38,8 +38,28 @@ def gazetteer() -> dict[str, Any]:
 
 
 def _alt(words: Iterable[str]) -> str:
-    keys = sorted({fold(w) for w in words if w}, key=len, reverse=True)
-    return "|".join(re.escape(k).replace(r"\ ", r"\s+") for k in keys)
+    """One regex alternation of the folded words, as a trie ("ab|ac" -> "a(?:b|c)"): Python's
+    engine tries alternatives one by one, so shared prefixes are factored out; at each node the
+    longer continuation is tried first, so the longest word wins as with length-sorted lists."""
+    trie: dict[str, Any] = {}
+    for word in {fold(w) for w in words if w}:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _trie_pattern(trie)
+
+
+def _trie_pattern(node: dict[str, Any]) -> str:
+    branches = [
+        (r"\s+" if ch == " " else re.escape(ch)) + _trie_pattern(child)
+        for ch, child in sorted(node.items())
+        if ch
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return f"(?:{body})?" if "" in node else body
 
 
 @functools.lru_cache(maxsize=1)
@@ -67,9 +87,14 @@ def _chip_index() -> tuple[re.Pattern[str], dict[str, str], dict[str, str]]:
 
 def _latin(body: str, letters: Mapping[str, str]) -> str:
     """Arabic names of Latin letters in a chip token spelled as the letters ("بي 30 إيه" -> b 30 a)."""
-    for arabic in sorted(letters, key=len, reverse=True):
-        body = re.sub(rf"(?<![\u0621-\u064a]){re.escape(arabic)}(?![\u0621-\u064a])", letters[arabic], body)
-    return body
+    if body.isascii():
+        return body
+    return _letter_names(tuple(sorted(letters.items()))).sub(lambda m: letters[m.group()], body)
+
+
+@functools.lru_cache(maxsize=2)
+def _letter_names(letters: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\u0621-\u064a])(?:{_alt(a for a, _ in letters)})(?![\u0621-\u064a])")
 
 
 def find_chips(norm: Normalized, original: str) -> list[dict[str, Any]]:
