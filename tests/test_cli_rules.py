@@ -181,3 +181,28 @@ def test_rules_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0 and "21,000" in out and "Sources:" in out
     code, out, _ = run(capsys, "rules", "show", "2023-10-17-acs", "--format", "json")
     assert json.loads(out)["citation"] == "88 FR 73458"
+
+
+def test_owned_by_applies_the_affiliates_rule_in_cli_and_http(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ["H100 SXM", "--to", "SA", "--end-user", "Acme Cloud", "--owned-by", "Huawei"]
+    code, out, _ = run(capsys, "check", *args, "--on", "2025-10-15", "--format", "json")
+    assert code == 0 and json.loads(out)["review_policy"] == "denial"
+    code, out, _ = run(capsys, "timeline", *args, "--from", "2025-06-01", "--until", "2026-12-01")
+    assert "2025-09-29-affiliates" in out and "2026-11-10-affiliates-resumed" in out
+
+    import httpx
+
+    from chipwatch.web import create_app
+
+    async def get() -> dict[str, object]:
+        transport = httpx.ASGITransport(app=create_app())
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+            params = {"chip": "H100 SXM", "to": "SA", "on": "2025-10-15", "end_user": "Acme Cloud",
+                      "owned_by": "Huawei"}
+            return (await client.get("/api/check", params=params)).json()  # type: ignore[no-any-return]
+
+    import asyncio
+
+    assert asyncio.run(get())["review_policy"] == "denial"

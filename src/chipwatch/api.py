@@ -191,8 +191,10 @@ def check(
     exported_from_us: bool = True,
     screener: Any = None,
     source: Catalog | None = None,
+    owned_by: str | None = None,
 ) -> Determination:
-    """Is a licence needed to send this chip to ``to`` on ``on``? With reasons.
+    """Is a licence needed to send this chip to ``to`` on ``on``? With reasons. ``owned_by`` names
+    the party owning 50% or more of the end user (the Affiliates rule).
 
     >>> import datetime as dt
     >>> d = check("H20", to="CN", on=dt.date(2024, 6, 1))
@@ -211,6 +213,7 @@ def check(
         mode=mode,
         exported_from_us=exported_from_us,
         screener=screener,
+        owned_by=owned_by,
     )
 
 
@@ -224,10 +227,12 @@ def timeline(
     spec: str | dict[str, str] | None = None,
     mode: str = "enforcement",
     source: Catalog | None = None,
+    owned_by: str | None = None,
 ) -> list[TimelineEntry]:
     """Each period over which the answer for this chip and destination stayed the same."""
     from .rules import timeline as run
 
     return run(
-        item(name, spec=spec, source=source), to, start, end or dt.date.today(), end_user, mode=mode
+        item(name, spec=spec, source=source), to, start, end or dt.date.today(), end_user,
+        mode=mode, owned_by=owned_by,
     )

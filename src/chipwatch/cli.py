@@ -109,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--end-user", help="end user's name (screened against the Entity List subset and --csl)"
     )
     p.add_argument(
+        "--owned-by",
+        help="the party owning 50%% or more of the end user (screened; the BIS Affiliates rule)",
+    )
+    p.add_argument(
         "--spec",
         help="ad-hoc specs instead of a chip: tpp=2368,die_area=814,dram_bw=4000,market=datacenter",
     )
@@ -159,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", required=True)
     p.add_argument("--spec")
     p.add_argument("--end-user")
+    p.add_argument("--owned-by", help="the party owning 50%% or more of the end user")
     p.add_argument(
         "--from", dest="start", type=_date, default=None, help="start date (default 2022-08-01)"
     )
@@ -616,6 +621,7 @@ def cmd_check(args: argparse.Namespace) -> str:
         exported_from_us=not args.not_from_us,
         screener=_screener(args),
         source=_source(args),
+        owned_by=args.owned_by,
     )
     if args.audit:
         _audit(args.audit, vars(args), d.to_dict())
@@ -640,6 +646,7 @@ def cmd_timeline(args: argparse.Namespace) -> str:
         spec=args.spec,
         mode=args.mode,
         source=_source(args),
+        owned_by=args.owned_by,
     )
     from .rules.render import timeline_text
 
@@ -796,6 +803,7 @@ def _check_row(row: dict[str, str], args: argparse.Namespace, screener: Any, sou
         to=to,
         on=on,
         end_user=get("end_user", "end user"),
+        owned_by=get("owned_by", "owned by", "owner") or getattr(args, "owned_by", None),
         spec=spec or None,
         mode=args.mode,
         exported_from_us=not args.not_from_us,

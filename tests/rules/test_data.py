@@ -101,6 +101,7 @@ BAD = {
     "bad-date": ("", "valid YAML"),
     "two-targets": ("requirements[0]", "exactly one of"),
     "arabic-lines": ("license_exceptions[0].conditions_ar", "one Arabic line per line"),
+    "affiliates-threshold": ("affiliates.threshold_pct", "a percentage above 0"),
 }
 
 
@@ -150,6 +151,8 @@ def test_every_rule_text_has_an_arabic_translation() -> None:
             assert _arabic(t.text_ar), (e.id, t.text)
         for r in e.requirements:
             assert all(_arabic(p.note_ar or "") for p in r.policy if p.note), (e.id, r.key)
+        if e.affiliates:
+            assert _arabic(e.affiliates.text_ar), e.id
         for x in [*e.policy_changes, *e.license_exceptions]:
             assert len(x.conditions_ar) == len(x.conditions), (e.id, x.key)
             assert all(_arabic(c) for c in x.conditions_ar)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from typing import Any
 
 import numpy as np
 import pytest
@@ -286,3 +287,23 @@ def test_every_reason_and_condition_has_arabic(dest: str) -> None:
                 assert cond["text_ar"], (c.id, cond["text"])
             for x in d.license_exceptions:
                 assert len(x["conditions_ar"]) == len(x["conditions"])
+
+
+def test_affiliates_rule_follows_its_dates() -> None:
+    """BIS Affiliates rule (FR Doc. 2025-19001): in force 2025-09-29, suspended 2025-11-10 for one
+    year (Fenwick, Freshfields), applied again from 2026-11-10 (inferred: no later data). A party
+    owned 50%+ by Huawei takes Huawei's Entity List requirement (presumption of denial) only then."""
+    def answer(on: dt.date, owner: str | None = "Huawei") -> Any:
+        return chipwatch.check("H100 SXM", to="SA", on=on, end_user="Acme Cloud", owned_by=owner)
+
+    assert answer(dt.date(2025, 10, 15)).review_policy == "denial"
+    suspended = answer(dt.date(2026, 1, 15))
+    assert suspended.review_policy == "approval"
+    assert any("suspended until 2026-11-10" in r.text for r in suspended.reasons)
+    resumed = answer(dt.date(2026, 11, 15))
+    assert resumed.review_policy == "denial"
+    assert any(r.rule == "2026-11-10-affiliates-resumed" and r.text_ar for r in resumed.reasons)
+    assert answer(dt.date(2025, 10, 15), owner=None).review_policy == "approval"
+    assert answer(dt.date(2025, 10, 15), owner="Unknown Holding Ltd").review_policy == "approval"
+    # before the rule existed the owner does not matter either
+    assert answer(dt.date(2025, 6, 1)).review_policy == "approval"

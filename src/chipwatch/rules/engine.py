@@ -870,13 +870,15 @@ def build_plan(
     mode: str = "enforcement",
     exported_from_us: bool = True,
     screener: Screener | None = None,
+    owned_by: str | None = None,
 ) -> Plan:
-    """Everything in force for a destination, date and end user."""
+    """Everything in force for a destination, date and end user (``owned_by``: the party that owns
+    50% or more of the end user, for the Affiliates rule)."""
     if mode not in MODES:
         raise EngineError(f"unknown mode {mode!r}; use {' or '.join(MODES)}")
     table = countries()
     dest = destination if isinstance(destination, Country) else table.resolve(destination)
-    return _plan(dest.code, on, end_user, mode, exported_from_us, screener)
+    return _plan(dest.code, on, end_user, mode, exported_from_us, screener, owned_by)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -887,6 +889,7 @@ def _plan(
     mode: str,
     exported_from_us: bool,
     screener: Screener | None,
+    owned_by: str | None = None,
 ) -> Plan:
     rules, table = load_rules(), countries()
     dest = table.by_code[dest_code]
@@ -1033,6 +1036,11 @@ def _plan(
                 "(عتبة 0.86)؛ ومقره غير معروف لـ chipwatch",
             )
         )
+    if owned_by:
+        owner_listed = _affiliate_listing(owned_by, end_user, on, active, screener, notes)
+        if owner_listed is not None and not entity_listed:
+            entity_listed = True
+            requirements.append(_entity_requirement(owner_listed))
     plan = Plan(
         on=on,
         destination=dest,
@@ -1060,6 +1068,55 @@ def _plan(
     )
     plan._hq_pending = hq_pending
     return plan
+
+
+def _affiliate_listing(
+    owned_by: str,
+    end_user: str | None,
+    on: dt.date,
+    active: Sequence[Event],
+    screener: Screener | None,
+    notes: list[Reason],
+) -> Entity | None:
+    """The listed owner whose restrictions reach the end user under the Affiliates rule on ``on``
+    (with the reason added to ``notes``), or None with a note saying why not."""
+    party = f"\u2066{end_user or 'the end user'}\u2069"
+    owner = screen(owned_by, screener)
+    listed = owner is not None and owner.entity.listed and (
+        owner.entity.added is None or owner.entity.added <= on
+    )
+    if owner is None or not listed:
+        notes.append(
+            Reason(
+                "screening", "-", f"owner {owned_by!r}: not a listed party on {on.isoformat()}",
+                "-", "inferred",
+                text_ar=f"المالك \u2066{owned_by}\u2069: ليس جهة مدرجة في \u2066{on.isoformat()}\u2069",
+            )
+        )
+        return None
+    rule = next((e for e in active if e.affiliates), None)
+    if rule is None or rule.affiliates is None:
+        notes.append(
+            Reason(
+                "chipwatch", "15 CFR 744.11(a)(1)",
+                f"owner {owner.entity.name!r} is listed, but no Affiliates rule applies on "
+                f"{on.isoformat()} (in force 2025-09-29 to 2025-11-09, suspended until 2026-11-10)",
+                "-", "secondary",
+                text_ar=f"المالك \u2066{owner.entity.name}\u2069 مدرج، لكن لا تنطبق قاعدة الشركات التابعة في "
+                f"\u2066{on.isoformat()}\u2069 (نافذة من 2025-09-29 إلى 2025-11-09، ومعلّقة حتى 2026-11-10)",
+            )
+        )
+        return None
+    a = rule.affiliates
+    notes.append(
+        _reason(
+            rule, a.paragraph,
+            f"{end_user or 'the end user'} is {a.threshold_pct:g}%+ owned by {owner.entity.name}: {a.text}",
+            text_ar=f"{party} مملوكة بنسبة {a.threshold_pct:g}% أو أكثر لـ \u2066{owner.entity.name}\u2069: "
+            f"{a.text_ar or a.text}",
+        )
+    )
+    return owner.entity
 
 
 def _in_scope(scope: Scope | None, code: str, groups: frozenset[str]) -> bool:
@@ -1113,10 +1170,12 @@ def determine(
     mode: str = "enforcement",
     exported_from_us: bool = True,
     screener: Screener | None = None,
+    owned_by: str | None = None,
 ) -> Determination:
     """Control status of ``item`` for ``destination`` on ``on`` (and ``end_user``), with reasons."""
     plan = build_plan(
-        destination, on, end_user, mode=mode, exported_from_us=exported_from_us, screener=screener
+        destination, on, end_user, mode=mode, exported_from_us=exported_from_us, screener=screener,
+        owned_by=owned_by,
     )
     return plan.determine(item)
 
@@ -1167,6 +1226,7 @@ def timeline(
     *,
     mode: str = "enforcement",
     exported_from_us: bool = True,
+    owned_by: str | None = None,
 ) -> list[TimelineEntry]:
     """Each period over which the answer stays the same, and the events that changed it."""
     if end < start:
@@ -1182,7 +1242,8 @@ def timeline(
     entries: list[TimelineEntry] = []
     for d in points:
         det = determine(
-            item, destination, d, end_user, mode=mode, exported_from_us=exported_from_us
+            item, destination, d, end_user, mode=mode, exported_from_us=exported_from_us,
+            owned_by=owned_by,
         )
         if entries and entries[-1].determination.key() == det.key():
             continue

@@ -16,6 +16,7 @@ from .criteria import Criterion, CriterionError, parse
 from .model import (
     KINDS,
     POLICIES,
+    Affiliates,
     Classification,
     ClassificationParagraph,
     Condition,
@@ -56,6 +57,7 @@ EVENT_KEYS = {
     "license_exceptions",
     "conditions",
     "import_measures",
+    "affiliates",
 }
 
 
@@ -186,6 +188,7 @@ def parse_event(raw: Any, file: str) -> Event:
         sources=sources,
         summary=r.text(doc, "summary", ""),
         replaces=r.strings(doc.get("replaces"), "replaces"),
+        affiliates=_affiliates(r, doc.get("affiliates")),
         classification=_classification(r, doc.get("classification")),
         requirements=tuple(
             _requirement(r, x, f"requirements[{i}]", event_id)
@@ -239,6 +242,21 @@ def _source(r: _Reader, raw: Any, field: str) -> Source:
         retrieved.isoformat(),
         _evidence(r, s.get("evidence"), f"{field}.evidence"),
         s.get("title"),
+    )
+
+
+def _affiliates(r: _Reader, raw: Any) -> Affiliates | None:
+    if raw is None:
+        return None
+    spec = r.mapping(raw, "affiliates", {"threshold_pct", "paragraph", "text", "text_ar"})
+    threshold = spec.get("threshold_pct")
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 < threshold <= 100:
+        raise r.fail("affiliates.threshold_pct", threshold, "a percentage above 0 and at most 100")
+    return Affiliates(
+        float(threshold),
+        r.text(spec, "paragraph", "affiliates"),
+        r.text(spec, "text", "affiliates"),
+        r.text(spec, "text_ar", "affiliates", required=False),
     )
 
 

@@ -155,6 +155,16 @@ class ImportMeasure:
 
 
 @dataclass(frozen=True, slots=True)
+class Affiliates:
+    """Listing restrictions that flow down to parties a listed entity owns (the BIS Affiliates rule)."""
+
+    threshold_pct: float
+    paragraph: str
+    text: str
+    text_ar: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ClassificationParagraph:
     id: str
     text: str
@@ -214,6 +224,7 @@ class Event:
     license_exceptions: tuple[LicenseException, ...] = ()
     conditions: tuple[Condition, ...] = ()
     import_measures: tuple[ImportMeasure, ...] = ()
+    affiliates: Affiliates | None = None
     title_ar: str = ""  # the title in Arabic, for Arabic pages and reports ("" when not given)
     file: str = ""
 

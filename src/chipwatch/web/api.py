@@ -17,7 +17,7 @@ router = APIRouter(prefix="/api")
 # Look-ups that take well under a millisecond are `async def` (no thread hop); the heavier
 # model runs stay plain `def` so FastAPI runs them in its thread pool.
 MAX_BODY = 2 * 1024 * 1024  # bytes accepted in POST bodies (articles, CSV uploads)
-BULK_COLUMNS = ("chip", "to", "on", "end_user")  # other CSV columns of a bulk check are spec fields
+BULK_COLUMNS = ("chip", "to", "on", "end_user", "owned_by")  # other CSV columns of a bulk check are spec fields
 
 
 def _today() -> dt.date:
@@ -53,10 +53,12 @@ async def check(
     end_user: str | None = None,
     mode: Annotated[str, Query(pattern="^(enforcement|legal-text)$")] = "enforcement",
     exported_from_us: bool = True,
+    owned_by: Annotated[str | None, Query(description="party owning 50% or more of the end user (Affiliates rule)")] = None,
 ) -> dict[str, Any]:
     if (chip is None) == (spec is None):
         raise _invalid("chip", "give either chip or spec")
-    d = api.check(chip, to=to, on=on or _today(), end_user=end_user, spec=spec, mode=mode, exported_from_us=exported_from_us)
+    d = api.check(chip, to=to, on=on or _today(), end_user=end_user, spec=spec, mode=mode, exported_from_us=exported_from_us,
+                  owned_by=owned_by)
     return d.to_dict()
 
 
@@ -88,7 +90,8 @@ def _check_rows(rows: list[dict[str, Any]], on: dt.date) -> list[dict[str, Any]]
         spec = None if chip else {k: v for k, v in row.items() if k not in BULK_COLUMNS and v} or None
         try:
             when = dt.date.fromisoformat(row["on"]) if row.get("on") else on
-            d = api.check(chip, to=row.get("to") or "", on=when, end_user=row.get("end_user") or None, spec=spec)
+            d = api.check(chip, to=row.get("to") or "", on=when, end_user=row.get("end_user") or None, spec=spec,
+                          owned_by=row.get("owned_by") or None)
             out.append({"row": n, "input": row, "result": d.to_dict()})
         except (ValueError, LookupError) as exc:
             out.append({"row": n, "input": row, "error": str(exc)})
@@ -96,8 +99,9 @@ def _check_rows(rows: list[dict[str, Any]], on: dt.date) -> list[dict[str, Any]]
 
 
 @router.get("/timeline", summary="How the answer for a chip and destination changed over time")
-async def timeline(chip: str, to: str, start: dt.date = dt.date(2022, 8, 1), end: dt.date | None = None, end_user: str | None = None) -> list[dict[str, Any]]:
-    return [e.to_dict() for e in api.timeline(chip, to=to, start=start, end=end or _today(), end_user=end_user)]
+async def timeline(chip: str, to: str, start: dt.date = dt.date(2022, 8, 1), end: dt.date | None = None, end_user: str | None = None,
+                   owned_by: str | None = None) -> list[dict[str, Any]]:
+    return [e.to_dict() for e in api.timeline(chip, to=to, start=start, end=end or _today(), end_user=end_user, owned_by=owned_by)]
 
 
 @router.get("/rules", summary="Regulatory events kept as data")
