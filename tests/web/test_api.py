@@ -323,6 +323,14 @@ def test_reasons_and_conditions_follow_the_page_language() -> None:
     assert get("/api/check", params={"chip": "H200", **params}).json()["reasons"][0]["text_ar"]
 
 
+def test_chip_page_takes_the_owner_for_the_affiliates_rule() -> None:
+    params = {"to": "SA", "on": "2025-10-15", "end_user": "Acme Cloud", "owned_by": "Huawei"}
+    page = get("/chips/H100 SXM", params=params).text
+    assert 'name="owned_by" value="Huawei"' in page and "2025-09-29-affiliates" in page
+    fragment = get("/partials/check", params={"chip": "nvidia-h100-sxm", **params}).text
+    assert "presumption of denial" in fragment
+
+
 def test_page_errors_are_html_and_htmx_gets_a_fragment() -> None:
     url = "/partials/train?model=DeepSeek-V3&chip=H800&chips=abc&tokens=1e12"
     page = get(url)

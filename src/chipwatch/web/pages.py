@@ -28,7 +28,7 @@ T = {
         "chip": "Chip", "vendor": "Vendor", "market": "Market", "tpp": "TPP", "pd": "Perf. density", "dram": "DRAM GB/s",
         "io": "I/O GB/s", "memory": "Memory GB", "all": "all", "china_only": "China variants only", "filter": "Filter",
         "specs": "Specifications", "metrics": "Control metrics", "sources": "Sources", "determination": "Export determination",
-        "destination": "Destination", "date": "Date", "end_user": "End user (optional)", "check": "Check", "timeline": "Timeline", "main_nav": "Main", "variant_of": "China variant of", "pareto": "Throughput versus interactivity (Pareto)", "list_sep": ", ", "timeline_table": "The timeline as a table", "from": "From", "until": "Until", "changed_by": "Changed by",
+        "destination": "Destination", "date": "Date", "end_user": "End user (optional)", "owned_by": "Owned 50%+ by (optional)", "check": "Check", "timeline": "Timeline", "main_nav": "Main", "variant_of": "China variant of", "pareto": "Throughput versus interactivity (Pareto)", "list_sep": ", ", "timeline_table": "The timeline as a table", "from": "From", "until": "Until", "changed_by": "Changed by",
         "classification": "Classification", "answer": "Answer", "reasons": "Reasons", "exceptions": "Licence exceptions",
         "conditions": "Conditions", "import_side": "Import side", "licence_required": "licence required",
         "no_licence": "no licence required", "undetermined": "undetermined",
@@ -49,7 +49,7 @@ T = {
         "chip": "الرقاقة", "vendor": "المصنّع", "market": "السوق", "tpp": "TPP", "pd": "كثافة الأداء", "dram": "الذاكرة GB/s",
         "io": "الإدخال/الإخراج GB/s", "memory": "الذاكرة GB", "all": "الكل", "china_only": "نسخ الصين فقط", "filter": "تصفية",
         "specs": "المواصفات", "metrics": "مقاييس الرقابة", "sources": "المصادر", "determination": "قرار التصدير",
-        "destination": "الوجهة", "date": "التاريخ", "end_user": "المستخدم النهائي (اختياري)", "check": "تحقّق", "timeline": "الخط الزمني", "main_nav": "القائمة الرئيسية", "variant_of": "نسخة الصين من", "pareto": "الإنتاجية مقابل التفاعلية (منحنى باريتو)", "list_sep": "، ", "timeline_table": "الخط الزمني في جدول", "from": "من", "until": "حتى", "changed_by": "سبب التغيير",
+        "destination": "الوجهة", "date": "التاريخ", "end_user": "المستخدم النهائي (اختياري)", "owned_by": "مملوك بنسبة 50% أو أكثر لـ (اختياري)", "check": "تحقّق", "timeline": "الخط الزمني", "main_nav": "القائمة الرئيسية", "variant_of": "نسخة الصين من", "pareto": "الإنتاجية مقابل التفاعلية (منحنى باريتو)", "list_sep": "، ", "timeline_table": "الخط الزمني في جدول", "from": "من", "until": "حتى", "changed_by": "سبب التغيير",
         "classification": "التصنيف", "answer": "الجواب", "reasons": "الأسباب", "exceptions": "استثناءات الترخيص",
         "conditions": "الشروط", "import_side": "جانب الاستيراد", "licence_required": "يتطلب ترخيصًا",
         "no_licence": "لا يتطلب ترخيصًا", "undetermined": "غير محدد",
@@ -207,13 +207,14 @@ async def compare_page(request: Request, names: str = "") -> Response:
 
 
 @router.get("/chips/{name}", response_class=HTMLResponse)
-async def chip_page(request: Request, name: str, to: str = "CN", on: str | None = None, end_user: str | None = None) -> Response:
+async def chip_page(request: Request, name: str, to: str = "CN", on: str | None = None, end_user: str | None = None,
+                    owned_by: str | None = None) -> Response:
     view = api.chip(name)
     when = _date(on)
-    d = api.check(view.id, to=to, on=when, end_user=end_user or None)
+    d = api.check(view.id, to=to, on=when, end_user=end_user or None, owned_by=owned_by or None)
     periods, chart = _timeline(view.id, to, dt.date.today())
     return render(request, "chip.html", v=view, c=view.chip, m=view.metrics, d=d, to=to, on=when.isoformat(),
-                  end_user=end_user or "", periods=periods, chart_json=chart)
+                  end_user=end_user or "", owned_by=owned_by or "", periods=periods, chart_json=chart)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -228,8 +229,9 @@ def _timeline(chip_id: str, to: str, end: dt.date) -> tuple[list[Any], str]:
 
 
 @router.get("/partials/check", response_class=HTMLResponse)
-async def check_partial(request: Request, chip: str, to: str, on: str | None = None, end_user: str | None = None) -> Response:
-    d = api.check(chip, to=to, on=_date(on), end_user=end_user or None)
+async def check_partial(request: Request, chip: str, to: str, on: str | None = None, end_user: str | None = None,
+                        owned_by: str | None = None) -> Response:
+    d = api.check(chip, to=to, on=_date(on), end_user=end_user or None, owned_by=owned_by or None)
     return render(request, "_determination.html", d=d)
 
 
