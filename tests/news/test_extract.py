@@ -167,3 +167,8 @@ def test_arabic_and_sibling_chip_spellings() -> None:
     chips = extract("رقائق إتش 20 وإتش 200")["chips"]
     assert [(c["name"], c["text"]) for c in chips] == [("H20", "إتش 20"), ("H200 SXM", "إتش 200")]
     assert names("شريحة بي 30 إيه") == ["B30A"]
+
+
+def test_amman_with_a_shadda_is_not_oman() -> None:
+    codes = [c["code"] for c in extract("مركز بيانات في عمّان بالأردن، وآخر في سلطنة عُمان")["countries"]]
+    assert codes == ["JO", "OM"]

@@ -238,15 +238,11 @@ def find_countries(norm: Normalized, original: str) -> list[dict[str, Any]]:
         if key is None:
             continue
         code = names[key]
+        span = _span(norm, original, m.start(), m.end())
+        if code == "OM" and "\u0645\u0651" in span["text"]:
+            continue  # "عمّان" with a shadda is Amman, Jordan's capital, not Oman ("عُمان")
         c = countries().by_code[code]
-        out.append(
-            {
-                "code": code,
-                "name": c.name,
-                "name_ar": c.name_ar,
-                **_span(norm, original, m.start(), m.end()),
-            }
-        )
+        out.append({"code": code, "name": c.name, "name_ar": c.name_ar, **span})
     return out
 
 
