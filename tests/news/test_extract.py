@@ -172,3 +172,9 @@ def test_arabic_and_sibling_chip_spellings() -> None:
 def test_amman_with_a_shadda_is_not_oman() -> None:
     codes = [c["code"] for c in extract("مركز بيانات في عمّان بالأردن، وآخر في سلطنة عُمان")["countries"]]
     assert codes == ["JO", "OM"]
+
+
+def test_vague_and_ordinal_quantities() -> None:
+    vague = extract("several hundred thousand chips")["counts"]
+    assert vague[0]["vague"] and vague[0]["order_of_magnitude"] == 1e5
+    assert extract("tier-two countries and tier 2 destinations")["counts"] == []

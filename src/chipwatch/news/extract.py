@@ -452,6 +452,8 @@ def find_counts(
             continue
         if re.fullmatch(r"(?:19|20)\d\d", m.group("num")) and not m.group("scale"):
             continue  # a year
+        if re.search(r"(?:tier|phase|level|الفئه|المرحله|المستوي)[\s-]*$", norm.text[max(0, m.start() - 8) : m.start()]):
+            continue  # "tier-two countries", "المرحلة 2": an ordinal label, not a quantity
         value = _amount(m.group("num"), m.group("scale"))
         if value is None:
             continue
