@@ -306,3 +306,21 @@ def test_a_claim_true_weeks_before_the_article_is_outdated_not_false() -> None:
         "أقنعت الشركة الحكومة بالسماح لها ببيع رقائق H20 في الصين.", article_date=dt.date(2025, 4, 10)
     )
     assert c["verdict"] == "outdated" and any("2025-04-08" in r for r in c["reasons"])
+
+
+def test_review_regressions_gpu_hours_units_models_and_negated_bans() -> None:
+    """From a code review: "2.788M GPU hours" is 2.788 million, "H800 GPU hours" has no number,
+    "credits" are not chips, another company's "v3 model" is not DeepSeek's, and "no longer bans"
+    / "لم تعد … تحظر" claim an allowance."""
+    on = dt.date(2025, 6, 1)
+    (m,) = claims_of("DeepSeek said its V3 model took 2.788M GPU hours to train.", article_date=on)
+    assert m["verdict"] == "supported"
+    (h800,) = claims_of("DeepSeek trained V3 using 2.8M H800 GPU hours.", article_date=on)
+    assert any("2.8M claimed vs 2.79M published" in r for r in h800["reasons"])
+    assert claims_of("The company reported 300 credits and bought H20 accelerators.", article_date=on) == []
+    (mistral,) = claims_of("Mistral trained its v3 model on H100 chips for $20 million.", article_date=on)
+    assert mistral["verdict"] == "unverifiable"
+    for text in ("The US no longer bans H20 sales to China.",
+                 "لم تعد الولايات المتحدة تحظر بيع رقائق إتش 20 إلى الصين."):
+        (c,) = claims_of(text, article_date=dt.date(2025, 9, 1))
+        assert c["stance"] == "allowed", text

@@ -45,23 +45,27 @@ def _keyword_patterns() -> dict[str, re.Pattern[str]]:
 ANNOUNCEMENT_DAYS = 90
 
 _NEGATION = re.compile(
-    r"(?:\b(?:not|no longer|never|won'?t|cannot|can'?t|yet to)|(?<![\u0621-\u064a])[وف]?(?:لا|لم|لن|غير|ليس|ليست|دون))"
-    r"\s+(?:\S+\s+)?$"
+    # English: the negation right before the verb or one word earlier ("not be allowed");
+    # Arabic: up to three words earlier, as the subject comes between ("لم تعد الولايات المتحدة تحظر")
+    r"(?:\b(?:not|no longer|never|won'?t|cannot|can'?t|yet to)\s+(?:\S+\s+)?|"
+    r"(?<![\u0621-\u064a])[وف]?(?:لا|لم|لن|غير|ليس|ليست|دون)\s+(?:\S+\s+){0,3})$"
 )
 _STANCE = {"allow": "allowed", "ban": "banned", "restrict": "restricted"}
 
 
 def _stance(folded: str, chip: str) -> str:
     """The export stance a sentence takes on one chip: the stance word nearest to the chip's
-    mention, a negated "allow" ("not allowed", "لم توافق") counting as a ban."""
+    mention; a negated "allow" ("not allowed", "لم توافق") counts as a ban and a negated ban or
+    restriction ("no longer bans", "لم تعد تحظر") as an allowance."""
     kw = _keyword_patterns()
     at = max(0, folded.find(chip))
     best: tuple[int, str] | None = None
     for kind in ("allow", "ban", "restrict"):
         for m in kw[kind].finditer(folded):
             word = kind
-            if kind == "allow" and _NEGATION.search(folded[max(0, m.start() - 24) : m.start()]):
-                word = "ban"
+            if _NEGATION.search(folded[max(0, m.start() - 48) : m.start()]):
+                # "not allowed" is a ban; "no longer bans", "لم تعد تحظر" an allowance
+                word = "ban" if kind == "allow" else "allow"
             distance = min(abs(m.start() - at), abs(m.end() - at))
             if best is None or distance < best[0]:
                 best = (distance, word)
@@ -101,11 +105,11 @@ def find_claims(text: str, entities: Mapping[str, Any]) -> list[dict[str, Any]]:
             has["training"]
             and (money or re.search(r"شهر|اشهر|month|week|اسبوع", folded) or gpu_hours)
             and (models or chips)
-        ) or (gpu_hours and (models or chips)):
+        ) or (gpu_hours and (models or chips or ents["companies"])):
             out.append({**base, "kind": "training"})
             continue
         found = False
-        if chips and (money or _units(ents["counts"])) and has["purchase"]:
+        if chips and (money or _units(ents["counts"], chips)) and has["purchase"]:
             out.append({**base, "kind": "purchase"})
             found = True
         if chips and (has["allow"] or has["ban"] or has["restrict"]):
@@ -211,17 +215,17 @@ def _status_word(d: Any) -> str:
         return "undetermined"  # no answer, or a licence whose review policy hangs on the class
     if not d.license_required:
         return "allowed"
-    return {"denial": "banned", "case-by-case": "licensed", "approval": "licensed"}.get(
+    return {"denial": "banned", "case-by-case": "licensed", "approval": "approved"}.get(
         d.review_policy or "", "restricted"
     )
 
 
 def _matches(stance: str, word: str) -> bool:
     if stance == "allowed":  # sales under licences granted case by case count as allowed
-        return word in ("allowed", "licensed")
+        return word in ("allowed", "licensed", "approved")
     if stance == "banned":
         return word == "banned"
-    return word in ("banned", "restricted", "licensed")
+    return word in ("banned", "restricted", "licensed", "approved")
 
 
 def _export(
@@ -340,7 +344,7 @@ def _purchase(
 
     money = [m for m in c["entities"]["money"] if m["currency"] == "USD" and not m["per_unit"]]
     chip = c["entities"]["chips"][0]
-    units = _units(c["entities"]["counts"])
+    units = _units(c["entities"]["counts"], c["entities"]["chips"])
     if not money and not units:
         return "unverifiable", [msg("no_money", lang)], []
     spend = money[0]["value"] if money else None
@@ -387,23 +391,27 @@ def _purchase(
 
 
 #: Count nouns that name accelerators ("18,000 GB300 chips", "18 ألف شريحة", "500,000 units").
-_UNIT_NOUN = re.compile(r"chip|gpu|unit|accelerator|processor|card|its|شريح|رقاق|رقائق|وحد|معالج|بطاق")
+_UNIT_NOUN = re.compile(
+    r"^(?:of\s+(?:its|their|the)\s+|of\s+)?(?:chips?|gpus?|units?|accelerators?|processors?|cards?|شريح|شرايح|رقاق|رقايق|وحد|معالج|بطاق)"
+)
 
 
-def _units(counts: Sequence[Mapping[str, Any]]) -> float | None:
-    """The number of accelerators a sentence counts, if it counts them."""
-    return next(
-        (
-            float(x["value"])
-            for x in counts
-            if x.get("value") and _UNIT_NOUN.search(fold(str(x.get("noun") or "")))
-        ),
-        None,
-    )
+def _units(
+    counts: Sequence[Mapping[str, Any]], chips: Sequence[Mapping[str, Any]] = ()
+) -> float | None:
+    """The number of accelerators a sentence counts ("18,000 chips", "18 ألف شريحة", "18,000 of
+    its GB300"), if it counts them."""
+    def counts_chips(x: Mapping[str, Any]) -> bool:
+        if _UNIT_NOUN.search(fold(str(x.get("noun") or ""))):
+            return True
+        return any(0 <= c["start"] - x["end"] <= 12 for c in chips)  # "18,000 of its GB300 …"
+
+    return next((float(x["value"]) for x in counts if x.get("value") and counts_chips(x)), None)
 
 
 _GPU_HOURS = re.compile(
-    r"(\d+(?:[.,]\d+)*)\s*(million|مليون|ملايين|billion|مليار)?\s*(?:[a-z]*\d+[a-z]*\s*|nvidia\s*)?"
+    r"(?<![a-z0-9.,])(\d+(?:[.,]\d+)*)\s*(million|mn|m|مليون|ملايين|billion|bn|b|مليار)?(?![a-z])\s*"
+    r"(?:[a-z]+\d+[a-z]*\s+|nvidia\s+)?"
     r"(?:gpu[\s-]*hours?|ساع(?:ه|ة|ات)(?:\s+\S+){0,4}?\s+[لوب]?(?:ال)?"
     r"(?:gpu|وحد(?:ه|ات)|شريحه|شرايح|رقايق|معالج))"  # folded spellings (ة -> ه, ئ -> ي)
 )
@@ -416,7 +424,8 @@ def _claimed_gpu_hours(text: str) -> float | None:
     if not m:
         return None
     value = float(m.group(1).replace(",", ""))
-    scale = {"million": 1e6, "مليون": 1e6, "ملايين": 1e6, "billion": 1e9, "مليار": 1e9}
+    scale = {"million": 1e6, "mn": 1e6, "m": 1e6, "مليون": 1e6, "ملايين": 1e6,
+             "billion": 1e9, "bn": 1e9, "b": 1e9, "مليار": 1e9}
     return value * scale.get(m.group(2) or "", 1.0)
 
 
@@ -482,7 +491,10 @@ def _training(
             verdict = "contradicted"
     hours = _claimed_gpu_hours(c["text"])
     if hours:
-        reasons.append(msg("hours", lang, claimed=hours / 1e6, hours=r["gpu_hours"] / 1e6))
+        reasons.append(
+            msg("hours", lang, claimed=hours / 1e6, published=gpu_hours / 1e6,
+                hours=r["gpu_hours"] / 1e6)
+        )
         if not hours / 1.3 <= gpu_hours <= hours * 1.3:
             verdict = "contradicted"
     months = re.search(r"(شهرين|two months|2 months|(\d+)\s*(?:اشهر|months))", fold(c["text"]))
@@ -558,7 +570,7 @@ def _capability(
     )
 
 
-#: "35 times", "1.9x", "3 مرات", "ضعفين": a speed-up factor, not the X of a chip name (MI355X)
+#: "35 times", "1.9x", "3 مرات", "3 أضعاف": a speed-up factor, not the X of a chip name (MI355X)
 _FACTOR = re.compile(
     r"(?<![a-z0-9.])(\d+(?:\.\d+)?)\s*(?:x(?![a-z0-9])|×|times|مرات|مره|اضعاف|ضعف)"
 )

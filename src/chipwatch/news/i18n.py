@@ -8,6 +8,7 @@ STATUS = {
     "en": {
         "allowed": "allowed without a licence",
         "licensed": "licence required, licences granted case by case",
+        "approved": "licence required, presumption of approval",
         "banned": "licence required, presumption of denial",
         "restricted": "licence required",
         "undetermined": "undetermined",
@@ -15,6 +16,7 @@ STATUS = {
     "ar": {
         "allowed": "مسموح دون ترخيص",
         "licensed": "يتطلب ترخيصًا يُمنح حالةً بحالة",
+        "approved": "يتطلب ترخيصًا مع افتراض الموافقة",
         "banned": "يتطلب ترخيصًا مع افتراض الرفض",
         "restricted": "يتطلب ترخيصًا",
         "undetermined": "غير محدد",
@@ -77,8 +79,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ar": "، و{cost:.3f} مليون دولار بسعر دولارين للساعة",
     },
     "hours": {
-        "en": "GPU-hours: {claimed:.3g}M claimed vs {hours:.3g}M modelled",
-        "ar": "ساعات الشرائح: {claimed:.3g} مليون وفق الادعاء مقابل {hours:.3g} مليون وفق النموذج",
+        "en": "GPU-hours: {claimed:.3g}M claimed vs {published:.3g}M published (chipwatch's model: {hours:.3g}M)",
+        "ar": "ساعات الشرائح: {claimed:.3g} مليون وفق الادعاء مقابل {published:.3g} مليون منشورة (نموذج chipwatch: {hours:.3g} مليون)",
     },
     "train_model": {
         "en": "chipwatch training model: {hours:.2f}M GPU-hours, {days:.0f} days, ${cost:.1f}M at $2/h",
