@@ -402,9 +402,13 @@ def _units(
     """The number of accelerators a sentence counts ("18,000 chips", "18 ألف شريحة", "18,000 of
     its GB300"), if it counts them."""
     def counts_chips(x: Mapping[str, Any]) -> bool:
-        if _UNIT_NOUN.search(fold(str(x.get("noun") or ""))):
+        noun = fold(str(x.get("noun") or ""))
+        if _UNIT_NOUN.search(noun):
             return True
-        return any(0 <= c["start"] - x["end"] <= 12 for c in chips)  # "18,000 of its GB300 …"
+        # "18,000 of its GB300 chips": the count's noun is only a determiner before the chip
+        return noun in ("", "its", "their", "the", "of") and any(
+            0 <= c["start"] - x["end"] <= 12 for c in chips
+        )
 
     return next((float(x["value"]) for x in counts if x.get("value") and counts_chips(x)), None)
 
