@@ -160,3 +160,27 @@ def test_training_step_time_is_the_batch_over_the_cluster_rate() -> None:
          dict(base, metric="step_time", unit="s")]
     )["rows"]
     assert step["predicted"] == pytest.approx(128 * 8192 / (rate["predicted"] * 64))
+
+
+def test_metric_names_units_and_per_chip_totals_from_review() -> None:
+    """vLLM's benchmark keys (median_tpot_ms, mean_ttft_ms, p99_itl_ms), latencies given in seconds,
+    and 'total' throughputs that are still per GPU."""
+    base = {
+        "kind": "infer", "model": "Llama-3.1-70B", "hardware": "H100", "n_chips": "8",
+        "precision": "fp8", "parallelism": "TP8", "isl": "1024", "osl": "512",
+        "concurrency": "32", "value": "1", "source_url": "test", "notes": "",
+    }
+    rows = validate([
+        dict(base, metric="tpot_mean", unit="ms"),
+        dict(base, metric="median_tpot_ms", unit="ms"),
+        dict(base, metric="mean_ttft_ms", unit="ms"),
+        dict(base, metric="ttft_mean", unit="s"),
+        dict(base, metric="p99_itl_ms", unit="ms"),
+        dict(base, metric="output_throughput_per_gpu", unit="tokens/s/GPU"),
+        dict(base, metric="total_token_throughput_per_gpu", unit="tokens/s/gpu"),
+    ])["rows"]
+    tpot, median_tpot, ttft_ms, ttft_s, p99, out, total = rows
+    assert median_tpot["predicted"] == pytest.approx(tpot["predicted"])
+    assert ttft_s["predicted"] == pytest.approx(ttft_ms["predicted"] / 1000)
+    assert "percentiles" in p99["skipped_reason"]
+    assert total["predicted"] == pytest.approx(out["predicted"] * (1024 + 512) / 512)

@@ -140,9 +140,11 @@ BENCHMARK_ROUNDS = 10
 
 
 def _serving_quantity(metric: str) -> str | None:
-    """What a serving metric measures, whatever its engine calls it ("itl_median" is TPOT)."""
-    if re.search(r"_p9\d|percentile", metric):
+    """What a serving metric measures, whatever its engine calls it ("itl_median" and vLLM's
+    "median_tpot_ms" are TPOT)."""
+    if re.search(r"(?:^|_)p9\d(?:_|$)|percentile", metric):
         return "percentile"
+    metric = re.sub(r"^(?:mean|median|avg|average|p50)_", "", metric)
     if re.match(r"(tpot|itl|tbt|inter_token)", metric):
         return "tpot"
     if metric.startswith("ttft"):
@@ -189,10 +191,12 @@ def predict_infer(row: Row) -> float:
             raise Skip("needs isl, osl and concurrency")
         out = scn.serve(np.array([conc]), rounds=BENCHMARK_ROUNDS)
         tpot, ttft = float(out["tpot_s"][0]), float(out["ttft_s"][0])
+        in_seconds = row.get("unit").lower().strip() in ("s", "sec", "seconds", "second")
+        scale = 1.0 if in_seconds else 1000.0  # latencies are in ms unless the row says seconds
         return {
-            "tpot": tpot * 1000,
-            "ttft": ttft * 1000,
-            "e2e": (ttft + (osl - 1) * tpot) * (1000 if "ms" in row.get("unit").lower() else 1),
+            "tpot": tpot * scale,
+            "ttft": ttft * scale,
+            "e2e": (ttft + (osl - 1) * tpot) * scale,
             "user": 1 / tpot,
         }[quantity]
     if quantity in ("output", "tokens", "requests"):
@@ -212,7 +216,9 @@ def predict_infer(row: Row) -> float:
         per_chip *= {"output": 1.0, "tokens": (scn.isl + scn.osl) / scn.osl, "requests": 1 / scn.osl}[
             quantity
         ]
-        system = "total" in metric or "system" in row.get("unit").lower()
+        unit = row.get("unit").lower()
+        per_chip_given = re.search(r"per_(?:gpu|chip|npu)|/(?:gpu|chip|npu)", f"{metric} {unit}")
+        system = ("total" in metric or "system" in unit) and not per_chip_given
         return per_chip * (chips if system else node if "node" in metric else 1)
     if quantity == "percentile":
         raise Skip("tail percentiles are not modelled (the model gives means)")
@@ -360,7 +366,7 @@ def predict_micro(row: Row) -> float:
     if metric.startswith("nccl_allgather"):
         return hw.link_bw * e.allgather_bw / 1e9
     ep = re.search(r"deepep_.*_ep(\d+)$", metric)
-    if ep and "latency" in metric:
+    if ep and "_latency_" in metric:
         return _low_latency_dispatch_us(row, hw, e, int(ep.group(1)))
     if ep and "lowlatency" not in metric:
         if int(ep.group(1)) <= hw.domain:
