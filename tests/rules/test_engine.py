@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 from typing import Any
 
 import numpy as np
@@ -274,6 +275,13 @@ def test_timeline_h20_china() -> None:
         assert a.determination.key() != b.determination.key()
 
 
+def _arabic_only(text: str) -> bool:
+    """Arabic text whose Latin runs are short (codes, units) or isolated as left-to-right names."""
+    outside = re.sub("\u2066[^\u2069]*\u2069", "", text)
+    has_arabic = any("\u0600" <= ch <= "\u06ff" for ch in outside)
+    return has_arabic and re.search(r"[A-Za-z][A-Za-z ,;'()-]{24,}", outside) is None
+
+
 @pytest.mark.parametrize("dest", ["CN", "AE", "SA", "IN", "RU", "MO"])
 def test_every_reason_and_condition_has_arabic(dest: str) -> None:
     """The engine writes each reason in Arabic too (rule text, findings and its own phrases)."""
@@ -281,12 +289,10 @@ def test_every_reason_and_condition_has_arabic(dest: str) -> None:
         for c in chipwatch.catalog():
             d = chipwatch.check(c.id, to=dest, on=on, end_user="Huawei")
             for r in d.reasons:
-                assert any("\u0600" <= ch <= "\u06ff" for ch in r.text_ar), (c.id, r.text)
+                assert _arabic_only(r.text_ar), (c.id, r.text_ar)
                 assert r.in_language("ar") == r.text_ar and r.in_language("en") == r.text
             for cond in d.conditions:
-                assert cond["text_ar"], (c.id, cond["text"])
-            for x in d.license_exceptions:
-                assert len(x["conditions_ar"]) == len(x["conditions"])
+                assert _arabic_only(cond["text_ar"] or ""), (c.id, cond["text"])
 
 
 def test_affiliates_rule_follows_its_dates() -> None:
@@ -299,7 +305,7 @@ def test_affiliates_rule_follows_its_dates() -> None:
     assert answer(dt.date(2025, 10, 15)).review_policy == "denial"
     suspended = answer(dt.date(2026, 1, 15))
     assert suspended.review_policy == "approval"
-    assert any("suspended until 2026-11-10" in r.text for r in suspended.reasons)
+    assert any("suspended since 2025-11-10 until 2026-11-10" in r.text for r in suspended.reasons)
     resumed = answer(dt.date(2026, 11, 15))
     assert resumed.review_policy == "denial"
     assert any(r.rule == "2026-11-10-affiliates-resumed" and r.text_ar for r in resumed.reasons)

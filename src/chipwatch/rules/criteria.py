@@ -58,7 +58,7 @@ METRICS_AR = {
 FLAGS_AR = {
     "datacenter": ("مصمَّم أو مسوَّق لمراكز البيانات", "غير مصمَّم ولا مسوَّق لمراكز البيانات"),
     "exported_from_us": ("مُصدَّر من الولايات المتحدة", "غير مُصدَّر من الولايات المتحدة"),
-    "hbm": ("جهاز ذاكرة عالية النطاق (HBM)", "ليس جهاز ذاكرة عالية النطاق (HBM)"),
+    "hbm": ("ذاكرة ذات عرض نطاق عالٍ (HBM)", "ليس ذاكرة ذات عرض نطاق عالٍ (HBM)"),
     "commercially_available_in_us": (
         "متاح تجاريًا في الولايات المتحدة",
         "غير متاح تجاريًا في الولايات المتحدة",
@@ -150,16 +150,16 @@ class Compare(Criterion):
         )
         label_ar = METRICS_AR[self.metric]
         shown_ar = (
-            _ltr(_num(lo))
+            ltr(_num(lo))
             if lo == hi
             else "غير معروف"
             if (lo, hi) == UNKNOWN
-            else f"بين {_ltr(_num(lo))} و{_ltr(_num(hi))}"
+            else f"بين {ltr(_num(lo))} و{ltr(_num(hi))}"
         )
         text_ar = (
-            f"{label_ar} {shown_ar}، {OPS_AR[rel]} {_ltr(_num(self.value))}"
+            f"{label_ar} {shown_ar}، {OPS_AR[rel]} {ltr(_num(self.value))}"
             if result is not None
-            else f"{label_ar} {shown_ar}: لا يمكن الجزم بأنه {OPS_AR[self.op]} {_ltr(_num(self.value))}"
+            else f"{label_ar} {shown_ar}: لا يمكن الجزم بأنه {OPS_AR[self.op]} {ltr(_num(self.value))}"
         )
         missing = self.metric if result is None else None
         return Outcome(result, (Finding(text, result, missing, self.ref, text_ar),))
@@ -225,7 +225,7 @@ class Product(Criterion):
         result = facts.product_id in self.ids
         named = facts.product_id or "this item"
         text = f"{named} is named" if result else f"{named} is not among the named products"
-        named_ar = _ltr(facts.product_id) if facts.product_id else "هذا المنتج"
+        named_ar = ltr(facts.product_id) if facts.product_id else "هذا المنتج"
         text_ar = f"{named_ar} مذكور بالاسم" if result else f"{named_ar} ليس من المنتجات المذكورة بالاسم"
         return Outcome(result, (Finding(text, result, None, self.ref, text_ar),))
 
@@ -255,7 +255,8 @@ class Vendor(Criterion):
         verb = "is" if result else "is not"
         names = ", ".join(sorted(self.names))
         text = f"vendor {facts.vendor} {verb} one of {names}"
-        text_ar = f"المورّد {_ltr(facts.vendor)} {'من بين' if result else 'ليس من بين'} {_ltr(names)}"
+        names_ar = "، ".join(ltr(n) for n in sorted(self.names))
+        text_ar = f"المورّد {ltr(facts.vendor)} {'من بين' if result else 'ليس من بين'} {names_ar}"
         return Outcome(result, (Finding(text, result, None, self.ref, text_ar),))
 
     def evaluate_arrays(self, arrays: ArrayFacts) -> tuple[BoolArray, BoolArray]:
@@ -282,7 +283,7 @@ class Classified(Criterion):
         c = facts.classification or "not controlled"
         result = c.startswith(self.paragraphs)
         text = f"classified {c}" + ("" if result else f", not {' or '.join(self.paragraphs)}")
-        text_ar = f"مصنَّف {_ltr(c)}" + ("" if result else f"، لا {_ltr(' / '.join(self.paragraphs))}")
+        text_ar = f"مصنَّف {ltr(c)}" + ("" if result else f"، لا {ltr(' / '.join(self.paragraphs))}")
         return Outcome(result, (Finding(text, result, None, self.ref, text_ar),))
 
     def evaluate_arrays(self, arrays: ArrayFacts) -> tuple[BoolArray, BoolArray]:
@@ -355,8 +356,8 @@ def _flat(outs: Any) -> tuple[Finding, ...]:
     return tuple(f for o in outs for f in o.findings)
 
 
-def _ltr(text: str) -> str:
-    """Isolate a left-to-right run (numbers, codes, names) inside Arabic text."""
+def ltr(text: object) -> str:
+    """Isolate a left-to-right run (codes, dates, names) inside Arabic text (Unicode LRI ... PDI)."""
     return f"\u2066{text}\u2069"
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from .countries import Country, countries, fold
-from .criteria import ArrayFacts, Facts, Finding, Outcome
+from .criteria import ArrayFacts, Facts, Finding, Outcome, ltr
 from .load import load_rules
 from .model import (
     POLICY_NAMES,
@@ -333,7 +333,7 @@ class Plan:
                     "-",
                     "inferred",
                     text_ar="قد يكون التصنيف أيًّا من "
-                    + "، ".join(_ltr(p) for p in possible)
+                    + "، ".join(ltr(p) for p in possible)
                     + ("؛ وجواب الترخيص واحد لكل منها" if lic is not None else "؛ والجواب يتوقف على أيّها"),
                 )
             )
@@ -430,11 +430,11 @@ class Plan:
                     else _join(f for f in findings if f.value is False)
                 )
                 why_ar = (
-                    f"يستوفيه لكن ينطبق الاستثناء {_ltr(excluded_by)}"
+                    f"يستوفيه لكن يستبعده البند {ltr(excluded_by)}"
                     if excluded_by
                     else _join_ar(f for f in findings if f.value is False)
                 )
-                failed.append((f"not {label} ({why})", f"ليس {_ltr(label)} ({why_ar})"))
+                failed.append((f"not {label} ({why})", f"ليس {ltr(label)} ({why_ar})"))
         else:
             possible.append(NOT_CONTROLLED)
             if failed:
@@ -513,8 +513,8 @@ class Plan:
                     f"{self.rules_destination.name} on {self.on.isoformat()}",
                     "-",
                     "inferred",
-                    text_ar=f"لا ينطبق أي اشتراط ترخيص نافذ على منتجات {_ltr(classification)} "
-                    f"المتجهة إلى {self.rules_destination.name_ar} في {_ltr(self.on.isoformat())}",
+                    text_ar=f"لا ينطبق أي اشتراط ترخيص نافذ على منتجات {ltr(classification)} "
+                    f"المتجهة إلى {self.rules_destination.name_ar} في {ltr(self.on.isoformat())}",
                 )
             ]
         return lic, policy, reasons, missing, [a[0] for a in applying], conditions
@@ -584,7 +584,7 @@ class Plan:
                         change.paragraph,
                         f"may qualify for {change.policy} review: {_join(out.findings)}",
                         "inferred",
-                        text_ar=f"قد يتأهل لـ{POLICY_NAMES['ar'][change.policy]}: "
+                        text_ar=f"قد يتأهل لسياسة «{POLICY_NAMES['ar'][change.policy]}»: "
                         + _join_ar(out.findings),
                     )
                 )
@@ -610,7 +610,7 @@ class Plan:
                     "citation": x.citation,
                     "rule": x.event,
                     "conditions": list(x.conditions),
-                    "conditions_ar": [a or c for c, a in _with_arabic(x.conditions, x.conditions_ar)],
+                    "conditions_ar": list(x.conditions_ar) or None,  # None when untranslated
                     "url": event.sources[0].url if event else None,
                 }
             )
@@ -812,11 +812,6 @@ def _ar(rule_part: Any) -> str:
     return str(rule_part.text_ar or rule_part.text)
 
 
-def _ltr(text: str) -> str:
-    """Isolate a left-to-right run (codes, dates) inside Arabic text."""
-    return f"\u2066{text}\u2069"
-
-
 def _with_arabic(lines: Sequence[str], arabic: Sequence[str]) -> list[tuple[str, str]]:
     return [(line, arabic[i] if i < len(arabic) else "") for i, line in enumerate(lines)]
 
@@ -878,6 +873,7 @@ def build_plan(
         raise EngineError(f"unknown mode {mode!r}; use {' or '.join(MODES)}")
     table = countries()
     dest = destination if isinstance(destination, Country) else table.resolve(destination)
+    end_user, owned_by = (end_user or "").strip() or None, (owned_by or "").strip() or None
     return _plan(dest.code, on, end_user, mode, exported_from_us, screener, owned_by)
 
 
@@ -906,7 +902,7 @@ def _plan(
                 dest.treated_citation or "-",
                 "primary",
                 text_ar=f"تُعامَل {dest.name_ar} معاملة {effective.name_ar} بموجب لوائح EAR منذ "
-                f"\u2066{dest.treated_since.isoformat() if dest.treated_since else '?'}\u2069",
+                f"{ltr(dest.treated_since.isoformat() if dest.treated_since else '?')}",
             )
         )
     match = screen(end_user, screener) if end_user else None
@@ -960,7 +956,7 @@ def _plan(
                         e.citation,
                         "primary",
                         e.sources[0].url,
-                        f"\u2066{end_user}\u2069 جهة مستلمة معتمدة معفاة من: {_ar(req)}",
+                        f"{ltr(end_user)} جهة مستلمة معتمدة معفاة من: {_ar(req)}",
                     )
                 )
                 continue
@@ -980,9 +976,9 @@ def _plan(
                     f"listed {entity.added.isoformat() if entity.added else '(date not given)'}",
                     entity.citation or "-",
                     "primary",
-                    text_ar=f"المستخدم النهائي \u2066{end_user}\u2069 يطابق \u2066{entity.name}\u2069 "
-                    f"(بالاسم \u2066{match.matched_name}\u2069، درجة التطابق {score})، المُدرج في "
-                    f"\u2066{entity.added.isoformat() if entity.added else '?'}\u2069",
+                    text_ar=f"المستخدم النهائي {ltr(end_user)} يطابق {ltr(entity.name)} "
+                    f"(بالاسم {ltr(match.matched_name)}، درجة التطابق {score})، المُدرج في "
+                    f"{ltr(entity.added.isoformat() if entity.added else '?')}",
                 )
             )
         elif entity.listed:
@@ -994,9 +990,9 @@ def _plan(
                     f"{entity.added.isoformat() if entity.added else '?'}",
                     entity.citation or "-",
                     "primary",
-                    text_ar=f"المستخدم النهائي \u2066{end_user}\u2069 يطابق \u2066{entity.name}\u2069 "
+                    text_ar=f"المستخدم النهائي {ltr(end_user)} يطابق {ltr(entity.name)} "
                     f"(درجة التطابق {score})، لكنه لم يُدرج إلا في "
-                    f"\u2066{entity.added.isoformat() if entity.added else '?'}\u2069",
+                    f"{ltr(entity.added.isoformat() if entity.added else '?')}",
                 )
             )
         else:
@@ -1013,14 +1009,14 @@ def _plan(
                     + f"; headquartered in {entity.country}",
                     "-",
                     "secondary",
-                    text_ar=f"المستخدم النهائي \u2066{end_user}\u2069 يطابق \u2066{entity.name}\u2069 "
+                    text_ar=f"المستخدم النهائي {ltr(end_user)} يطابق {ltr(entity.name)} "
                     f"(درجة التطابق {score})"
                     + (
-                        f" في \u2066{entity.list_name}\u2069، وهي قائمة لا تفرض اشتراط ترخيص تصدير"
+                        f" في {ltr(entity.list_name)}، وهي قائمة لا تفرض اشتراط ترخيص تصدير"
                         if entity.list_name
                         else ": غير مدرج في القوائم التي فُحصت"
                     )
-                    + f"؛ مقره في \u2066{entity.country}\u2069",
+                    + f"؛ مقره في {_country_ar(entity.country)}",
                 )
             )
     elif end_user:
@@ -1032,7 +1028,7 @@ def _plan(
                 "headquarters are unknown to chipwatch",
                 "-",
                 "inferred",
-                text_ar=f"المستخدم النهائي \u2066{end_user}\u2069: لا تطابق في القوائم التي فُحصت "
+                text_ar=f"المستخدم النهائي {ltr(end_user)}: لا تطابق في القوائم التي فُحصت "
                 "(عتبة 0.86)؛ ومقره غير معروف لـ chipwatch",
             )
         )
@@ -1080,7 +1076,7 @@ def _affiliate_listing(
 ) -> Entity | None:
     """The listed owner whose restrictions reach the end user under the Affiliates rule on ``on``
     (with the reason added to ``notes``), or None with a note saying why not."""
-    party = f"\u2066{end_user or 'the end user'}\u2069"
+    party = ltr(end_user) if end_user else "المستخدم النهائي"
     owner = screen(owned_by, screener)
     listed = owner is not None and owner.entity.listed and (
         owner.entity.added is None or owner.entity.added <= on
@@ -1090,20 +1086,21 @@ def _affiliate_listing(
             Reason(
                 "screening", "-", f"owner {owned_by!r}: not a listed party on {on.isoformat()}",
                 "-", "inferred",
-                text_ar=f"المالك \u2066{owned_by}\u2069: ليس جهة مدرجة في \u2066{on.isoformat()}\u2069",
+                text_ar=f"المالك {ltr(owned_by)}: ليس جهة مدرجة في {ltr(on.isoformat())}",
             )
         )
         return None
     rule = next((e for e in active if e.affiliates), None)
     if rule is None or rule.affiliates is None:
+        why, why_ar = _affiliates_off(on)
         notes.append(
             Reason(
                 "chipwatch", "15 CFR 744.11(a)(1)",
-                f"owner {owner.entity.name!r} is listed, but no Affiliates rule applies on "
-                f"{on.isoformat()} (in force 2025-09-29 to 2025-11-09, suspended until 2026-11-10)",
+                f"owner {owner.entity.name!r} is listed, but the Affiliates rule does not apply on "
+                f"{on.isoformat()}: {why}",
                 "-", "secondary",
-                text_ar=f"المالك \u2066{owner.entity.name}\u2069 مدرج، لكن لا تنطبق قاعدة الشركات التابعة في "
-                f"\u2066{on.isoformat()}\u2069 (نافذة من 2025-09-29 إلى 2025-11-09، ومعلّقة حتى 2026-11-10)",
+                text_ar=f"المالك {ltr(owner.entity.name)} مدرج، لكن قاعدة الشركات التابعة لا تنطبق في "
+                f"{ltr(on.isoformat())}: {why_ar}",
             )
         )
         return None
@@ -1112,11 +1109,42 @@ def _affiliate_listing(
         _reason(
             rule, a.paragraph,
             f"{end_user or 'the end user'} is {a.threshold_pct:g}%+ owned by {owner.entity.name}: {a.text}",
-            text_ar=f"{party} مملوكة بنسبة {a.threshold_pct:g}% أو أكثر لـ \u2066{owner.entity.name}\u2069: "
+            text_ar=f"{party} مملوكة بنسبة {a.threshold_pct:g}% أو أكثر لـ {ltr(owner.entity.name)}: "
             f"{a.text_ar or a.text}",
         )
     )
     return owner.entity
+
+
+def _requirement_ar(entity: Entity) -> str:
+    """An Entity List licence requirement in Arabic: the common wording translated, the rest (a
+    footnote, a named item class) kept as written."""
+    text = entity.license_requirement or "all items subject to the EAR"
+    head = "all items subject to the EAR"
+    if text.startswith(head):
+        rest = text[len(head) :].strip()
+        return "كل المواد الخاضعة للوائح EAR" + (f" {ltr(rest)}" if rest else "")
+    return ltr(text)
+
+
+def _country_ar(code: str | None) -> str:
+    c = countries().by_code.get(code or "")
+    return c.name_ar if c else ltr(code or "?")
+
+
+def _affiliates_off(on: dt.date) -> tuple[str, str]:
+    """Why no Affiliates rule applies on ``on``, from the dated events (English, Arabic)."""
+    events = sorted((e for e in load_rules().events if e.affiliates), key=lambda e: e.start)
+    if not events or on < events[0].start:
+        start = events[0].start.isoformat() if events else "?"
+        return f"not yet in force (from {start})", f"لم تكن نافذة بعد (نافذة من {ltr(start)})"
+    ends = [end for e in events if (end := e.end("legal-text")) is not None and end <= on]
+    ended = max(ends, default=None)
+    later = next((e.start for e in events if e.start > on), None)
+    until = f" until {later.isoformat()}" if later else ""
+    until_ar = f" حتى {ltr(later.isoformat())}" if later else ""
+    since = ended.isoformat() if ended else "?"
+    return f"suspended since {since}{until}", f"معلّقة منذ {ltr(since)}{until_ar}"
 
 
 def _in_scope(scope: Scope | None, code: str, groups: frozenset[str]) -> bool:
@@ -1148,12 +1176,7 @@ def _entity_requirement(entity: Entity) -> tuple[Requirement, PolicyRule]:
         destinations=Scope(worldwide=True),
         policy=(),
         all_items=True,
-        text_ar=f"\u2066{entity.name}\u2069 مدرجة في القائمة: يلزم ترخيص لـ"
-        + (
-            f"\u2066{entity.license_requirement}\u2069"
-            if entity.license_requirement
-            else "كل المواد الخاضعة للوائح EAR"
-        ),
+        text_ar=f"{ltr(entity.name)} مدرجة في القائمة: يلزم ترخيص لـ{_requirement_ar(entity)}",
     )
     return req, PolicyRule(entity.policy, evidence="primary", citation=entity.citation)
 

@@ -73,7 +73,6 @@ COMPARE_ROWS = {
            "bf16_tflops": "BF16 تيرافلوبس", "fp8_tflops": "FP8 تيرافلوبس", "memory_gb": "الذاكرة (GB)",
            "dram_bandwidth_gbps": "عرض نطاق الذاكرة (GB/s)", "io_bandwidth_gbps": "عرض نطاق الإدخال/الإخراج (GB/s)", "tdp_w": "القدرة التصميمية (واط)"},
 }
-#: Licence review policies as the rule data names them.
 #: Chart labels and map statuses, handed to app.js in a JSON data island.
 CHART_TEXT = {
     "en": {"licence-free": "licence-free", "licence: approval": "licence: presumption of approval",
