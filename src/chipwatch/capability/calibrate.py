@@ -33,6 +33,7 @@ class Efficiency:
     hbm_weights: float  # decode-shaped weight streaming
     hbm_stream: float  # bulk copies (KV cache, activations)
     attention: float  # attention kernels, fraction of the BF16 dense peak
+    attention_backward: float  # backward attention kernels' rate / forward rate (training)
     allreduce_bw: float  # NCCL bus bandwidth / per-direction scale-up link bandwidth
     allgather_bw: (
         float  # NCCL all-gather bus bandwidth / link (sequence-parallel training collectives)
@@ -58,6 +59,7 @@ class Efficiency:
             "hbm_weights": round(self.hbm_weights, 3),
             "hbm_stream": round(self.hbm_stream, 3),
             "attention": round(self.attention, 3),
+            "attention_backward": round(self.attention_backward, 3),
             "allreduce_bw": round(self.allreduce_bw, 3),
             "allgather_bw": round(self.allgather_bw, 3),
             "allreduce_latency_us": round(self.allreduce_latency * 1e6, 2),
@@ -77,6 +79,7 @@ def read_truth(path: str | Path) -> list[dict[str, str]]:
 _SIZE = re.compile(r"(\d+)\^3")
 _SMALL_LATENCY = re.compile(r"\d+\s*KB-message latency ~?(\d+(?:\.\d+)?)\s*us", re.IGNORECASE)
 _BYTES = re.compile(r"(\d+(?:\.\d+)?)\s*(KB|MB|GB)", re.IGNORECASE)
+_FWD_BWD = re.compile(r"fwd\s+(\d+(?:\.\d+)?)\s*/\s*bwd\s+(\d+(?:\.\d+)?)", re.IGNORECASE)
 
 
 def _median(values: list[float], default: float) -> float:
@@ -88,6 +91,7 @@ def derive(rows: Iterable[Mapping[str, str]]) -> Efficiency:
     gemm: dict[str, list[float]] = {"bf16": [], "fp8": [], "fp8_block": []}
     small: list[tuple[float, float, float]] = []  # (flops, measured seconds, peak)
     hbm_w, hbm_s, attn, ar_bw, a2a_in, a2a_out = [], [], [], [], [], []
+    attn_bwd: list[float] = []  # backward / forward rates quoted for the same kernel
     ar_small: list[tuple[float, float, float]] = []  # (bytes moved per chip, bus bandwidth, link)
     ar_small_latency: list[float] = []  # latencies quoted for tiny (KB) messages
     ag_bw: list[float] = []
@@ -137,6 +141,10 @@ def derive(rows: Iterable[Mapping[str, str]]) -> Efficiency:
             if "tflops" in row["unit"].lower() and tp.get("bf16"):
                 attn.append(value / tp["bf16"])
                 note("attention", row)
+            both = _FWD_BWD.search(row.get("notes", ""))
+            if both:
+                attn_bwd.append(float(both.group(2)) / float(both.group(1)))
+                note("attention_backward", row)
         elif metric.startswith("nccl_allreduce") and link:
             n = int(row["n_chips"] or 8)
             small_msg = _SMALL_LATENCY.search(row.get("notes", ""))
@@ -183,6 +191,7 @@ def derive(rows: Iterable[Mapping[str, str]]) -> Efficiency:
         hbm_weights=_median(hbm_w, 0.8),
         hbm_stream=_median(hbm_s, 0.85),
         attention=_median(attn, 0.5),
+        attention_backward=_median(attn_bwd, 1.0),
         allreduce_bw=bw_frac,
         allgather_bw=_median(ag_bw, bw_frac),
         allreduce_latency=_median(ar_lat, 30e-6),

@@ -3,7 +3,8 @@
 Time per trained token on one chip is the sum of explicit terms (docs/capability.md):
 
 * matmuls ``6 N_active`` FLOPs at the GEMM fraction of the training format's dense peak;
-* attention ``3 x`` forward attention FLOPs at the attention-kernel fraction of the BF16 peak;
+* attention: forward FLOPs at the attention-kernel fraction of the BF16 peak, the backward's
+  twice as many at the measured backward/forward kernel rate;
 * tensor-parallel collectives (4 per layer per token: 2 forward, 2 backward, as sequence-parallel
   all-gather / reduce-scatter pairs at the measured all-gather bus bandwidth), exposed;
 * expert-parallel all-to-all (dispatch + combine, forward and backward) over the scale-up link
@@ -136,8 +137,9 @@ class TrainingRun:
         fmt = "fp8" if self.precision.startswith("fp8") else self.precision
         frac = e.gemm["fp8_block"] if self.precision == "fp8_block" else e.gemm_fraction(fmt)
         matmul = 6 * m.matmul_params_per_token / (hw.compute_peak(fmt) * frac)
+        # forward once, backward twice the FLOPs at the measured backward/forward kernel rate
         attention = (
-            3
+            (1 + 2 / e.attention_backward)
             * float(m.attention_flops_per_token(self.seq_len / 2))
             / (hw.compute_peak("bf16") * e.attention)
         )
