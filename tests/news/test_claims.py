@@ -324,3 +324,19 @@ def test_review_regressions_gpu_hours_units_models_and_negated_bans() -> None:
                  "لم تعد الولايات المتحدة تحظر بيع رقائق إتش 20 إلى الصين."):
         (c,) = claims_of(text, article_date=dt.date(2025, 9, 1))
         assert c["stance"] == "allowed", text
+
+
+def test_export_claims_are_checked_on_the_date_the_sentence_names() -> None:
+    """"In April 2025 …" is checked at the end of April 2025, not on the article's date; a month
+    without a year ("in May", "أيار/مايو الماضي") takes its year from the article's date."""
+    (april,) = claims_of(
+        "In April 2025, the US required a licence for H20 exports to China.",
+        article_date=dt.date(2026, 3, 1),
+    )
+    assert "2025-04-30" in april["reasons"][0] and april["verdict"] in ("supported", "outdated")
+    (may,) = claims_of(
+        "في أيار/مايو الماضي حظرت واشنطن تصدير رقائق H20 إلى الصين.", article_date=dt.date(2025, 6, 10)
+    )
+    assert "2025-05-31" in may["reasons"][0] and may["stance"] == "banned"
+    dates = analyze("In May, prices rose.", today=TODAY, article_date=dt.date(2025, 3, 1))["entities"]["dates"]
+    assert dates[0]["value"] == "2024-05"  # the most recent May before a March article

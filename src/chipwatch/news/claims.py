@@ -235,6 +235,7 @@ def _export(
     from ..api import chip as lookup
 
     dest = _dest(c, default)
+    on = _sentence_date(c, on, today)  # "in May 2025 the US banned…" is checked in May 2025
     reasons, cites = [], []
     verdicts = []
     for chip in {x["id"]: x for x in c["entities"]["chips"]}.values():
@@ -322,6 +323,24 @@ def _this_years_quarter(folded: str) -> int | None:
     m = _THIS_YEARS_QUARTER.search(folded)
     word = next((g for g in m.groups() if g), None) if m else None
     return _QUARTER[word] if word else None
+
+
+def _sentence_date(c: Mapping[str, Any], on: dt.date, today: dt.date) -> dt.date:
+    """The day a sentence's own date points at (a day, or the end of a month), when it names one
+    no later than today; else the article's date."""
+    import calendar
+
+    for d in c["entities"].get("dates", []):
+        value = str(d["value"])
+        if re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+            day = dt.date.fromisoformat(value)
+        elif re.fullmatch(r"\d{4}-\d\d", value):
+            y, m = map(int, value.split("-"))
+            day = dt.date(y, m, calendar.monthrange(y, m)[1])
+        else:
+            continue  # years, quarters and halves date business figures more often than rules
+        return min(day, today)
+    return on
 
 
 def _true_until(chip: str, dest: str, on: dt.date, user: str | None, stance: str) -> dt.date | None:

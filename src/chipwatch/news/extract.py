@@ -537,6 +537,12 @@ def _date_patterns() -> dict[str, Any]:
             rf"{_B}(?:شهر\s+)?(?P<mon>{mon})\s*(?:من\s+)?(?:عام\s+)?,?\s*{year}"
         ),
         "year": re.compile(rf"(?:عام|العام|سنه|in|year)\s+{year}(?!\d)"),
+        # "in May", "في أيار/مايو الماضي": a month without a year, dated from the article's date
+        "month_only": re.compile(
+            rf"(?:\b(?:in|during|since|last|this|early|late|mid)\s+|(?<![\u0621-\u064a])(?:في|خلال|منذ|مطلع|اواخر|منتصف)\s+)"
+            rf"(?:شهر\s+)?(?P<mon>{mon})(?:\s*/\s*(?:{mon}))?+(?:\s+(?P<last>الماضي|الفايت|المنصرم))?"
+            rf"(?![\s,]*(?:من\s+)?(?:عام\s+)?(?:19|20)\d\d)(?![a-z\u0621-\u064a])"
+        ),
         "hijri": re.compile(
             rf"{_B}(?:(?P<d>\d{{1,2}})\s+)?(?P<mon>{_alt(hijri)})\s+(?P<year>1[34]\d\d)\s*(?:ه|هـ|هجري|هجريه)"
         ),
@@ -564,7 +570,9 @@ def math_ceil(x: float) -> int:
     return math.ceil(x)
 
 
-def find_dates(norm: Normalized, original: str) -> list[dict[str, Any]]:
+def find_dates(
+    norm: Normalized, original: str, article_date: dt.date | None = None
+) -> list[dict[str, Any]]:
     p = _date_patterns()
     t = norm.text
     out: list[dict[str, Any]] = []
@@ -615,6 +623,12 @@ def find_dates(norm: Normalized, original: str) -> list[dict[str, Any]]:
         add(m, f"{m['year']}-{p['months'][m['mon']]:02d}")
     for m in p["year"].finditer(t):
         add(m, m["year"])
+    if article_date:
+        for m in p["month_only"].finditer(t):
+            month = p["months"][m["mon"]]
+            last = m["last"] or m.group().startswith("last")
+            year = article_date.year - (month > article_date.month or (last and month == article_date.month))
+            add(m, f"{year}-{month:02d}", year_from="article date")
     return _dedupe(out)
 
 
@@ -631,11 +645,12 @@ def article_date(text: str) -> dt.date | None:
     return None
 
 
-def extract(text: str) -> dict[str, Any]:
-    """All entities of ``text``; offsets index the original string."""
+def extract(text: str, article_date: dt.date | None = None) -> dict[str, Any]:
+    """All entities of ``text``; offsets index the original string. With the article's date, a month
+    named without a year ("in May", "أيار/مايو الماضي") is dated to its most recent occurrence."""
     norm = normalize(text)
     money = find_money(norm, text)
-    dates = find_dates(norm, text)
+    dates = find_dates(norm, text, article_date)
     chips = find_chips(norm, text)
     taken = [(x["start"], x["end"]) for x in (*money, *dates, *chips)]
     return {
