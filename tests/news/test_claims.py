@@ -340,3 +340,16 @@ def test_export_claims_are_checked_on_the_date_the_sentence_names() -> None:
     assert "2025-05-31" in may["reasons"][0] and may["stance"] == "banned"
     dates = analyze("In May, prices rose.", today=TODAY, article_date=dt.date(2025, 3, 1))["entities"]["dates"]
     assert dates[0]["value"] == "2024-05"  # the most recent May before a March article
+
+
+def test_training_sentence_without_a_model_takes_the_run_on_its_chip_or_the_last_mention() -> None:
+    text = (
+        "Meta's Llama 3.1 405B used 30.84 million H100 GPU hours. "
+        "DeepSeek said it trained its V3 model for $5.6 million. "
+        "The final run took 2.788 million GPU hours."
+    )
+    claims = analyze(text, today=TODAY, article_date=dt.date(2025, 2, 1))["claims"]
+    assert [c["verdict"] for c in claims] == ["supported"] * 3
+    assert "2.79M published" in claims[2]["reasons"][-1]  # DeepSeek, mentioned last before it
+    (h800,) = claims_of("The run took 2.788 million H800 GPU hours.", article_date=dt.date(2025, 2, 1))
+    assert h800["verdict"] == "supported"  # the only published run on H800 is DeepSeek-V3's

@@ -155,7 +155,11 @@ def check_claims(
             "adoption": _adoption,
         }[c["kind"]]
         try:
-            context = {**c, "article_models": entities.get("models", [])}
+            context = {
+                **c,
+                "article_models": entities.get("models", []),
+                "article_companies": entities.get("companies", []),
+            }
             verdict, reasons, citations = fn(context, on, today, default_dest, lang)
         except (LookupError, ValueError) as exc:
             verdict, reasons, citations = "unverifiable", [msg("failed", lang, error=exc)], []
@@ -452,6 +456,29 @@ def _claimed_gpu_hours(text: str) -> float | None:
     return value * scale.get(m.group(2) or "", 1.0)
 
 
+def _run_named(c: Mapping[str, Any], companies: set[str], runs: Mapping[str, Any]) -> str:
+    """The model whose published run a training sentence is about: the model it names; DeepSeek's
+    when it names DeepSeek; the only published run on the chip it names ("2.788M H800 GPU hours");
+    else, when it names no company, the model (or DeepSeek) mentioned last before it."""
+    if c["entities"]["models"]:
+        return str(c["entities"]["models"][0]["name"])
+    if "DeepSeek" in companies:
+        return "deepseek-v3"
+    on_chip = {n for n, r in runs.items() for x in c["entities"]["chips"] if r.chip == x["id"]}
+    if len(on_chip) == 1:
+        return on_chip.pop()
+    if companies:
+        return ""
+    before = [
+        (x["start"], x["name"]) for x in c.get("article_models", []) if x["start"] < c["start"]
+    ] + [
+        (x["start"], "deepseek-v3")
+        for x in c.get("article_companies", [])
+        if x["name"] == "DeepSeek" and x["start"] < c["start"]
+    ]
+    return max(before)[1] if before else ""
+
+
 def _training(
     c: Mapping[str, Any], on: dt.date, today: dt.date, default: str, lang: str
 ) -> tuple[str, list[str], list[dict[str, Any]]]:
@@ -462,12 +489,7 @@ def _training(
     # the sentence's model, else the article's ("… its model"), else DeepSeek's when the company
     # is named ("DeepSeek trained its model…")
     companies = {x["name"] for x in c["entities"].get("companies", [])}
-    models = c["entities"]["models"]
-    if not models and "DeepSeek" in companies:
-        models = [{"name": "deepseek-v3"}]
-    if not models and not companies:  # "… the final training run took …": the article's model
-        models = c.get("article_models", [])
-    name = models[0]["name"] if models else ""
+    name = _run_named(c, companies, PUBLISHED_RUNS)
     if not name:
         return "unverifiable", [msg("no_model", lang)], []
     run = PUBLISHED_RUNS.get(name)
