@@ -72,6 +72,10 @@ def _stance(folded: str, chip: str) -> str:
     return _STANCE[best[1]] if best else "restricted"
 
 
+#: Training in the narrow sense (not "built", "developed"): what a company-only sentence needs.
+_TRAIN_VERB = re.compile(r"\btrain(?:s|ed|ing)?\b|تدريب|تدرب|دربت|(?<![\u0621-\u064a])درب")
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
     """Sentence spans of the original text (split on . ! ? and line breaks; Arabic marks folded)."""
     norm = normalize(text)
@@ -104,8 +108,8 @@ def find_claims(text: str, entities: Mapping[str, Any]) -> list[dict[str, Any]]:
         if (
             has["training"]
             and (money or re.search(r"شهر|اشهر|month|week|اسبوع", folded) or gpu_hours)
-            and (models or chips)
-        ) or (gpu_hours and (models or chips or ents["companies"])):
+            and (models or chips or (ents["companies"] and _TRAIN_VERB.search(folded)))
+        ) or gpu_hours:  # a GPU-hour total is about a training run even without a training verb
             out.append({**base, "kind": "training"})
             continue
         found = False
