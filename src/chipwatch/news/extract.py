@@ -114,7 +114,7 @@ def find_chips(norm: Normalized, original: str) -> list[dict[str, Any]]:
             key = "".join(parts[:n])
             if key in keys or (prefix + key) in keys:
                 found = keys.get(key) or keys[prefix + key]
-                end = m.start("body") + _token_end(m.group("body"), n)
+                end = m.start("body") + _token_end(m.group("body"), n, letters)
                 break
         if found is None:
             continue
@@ -150,11 +150,12 @@ def find_chips(norm: Normalized, original: str) -> list[dict[str, Any]]:
     return sorted(out, key=lambda x: x["start"])
 
 
-def _token_end(body: str, n: int) -> int:
-    """Length of the prefix of ``body`` that holds its first ``n`` letter/digit runs."""
+def _token_end(body: str, n: int, letters: Mapping[str, str] | None = None) -> int:
+    """Length of the prefix of ``body`` that holds its first ``n`` letter/digit runs (an Arabic
+    name of a Latin letter, "إيه", counts as a letter run)."""
     count, i = 0, 0
     for run in re.finditer(r"[a-z]+|\d+|[^\sa-z\d\-]+", body):
-        if re.fullmatch(r"[a-z]+|\d+", run.group()) or count == 0:
+        if re.fullmatch(r"[a-z]+|\d+", run.group()) or count == 0 or run.group() in (letters or {}):
             count += 1
             i = run.end()
             if count >= n:
