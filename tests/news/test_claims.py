@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chipwatch.cli import main
 from chipwatch.news import AnalysisError, analyze
@@ -353,3 +355,25 @@ def test_training_sentence_without_a_model_takes_the_run_on_its_chip_or_the_last
     assert "2.79M published" in claims[2]["reasons"][-1]  # DeepSeek, mentioned last before it
     (h800,) = claims_of("The run took 2.788 million H800 GPU hours.", article_date=dt.date(2025, 2, 1))
     assert h800["verdict"] == "supported"  # the only published run on H800 is DeepSeek-V3's
+
+
+_WORDS = [
+    "H20", "إتش 20", "B200", "Ascend 910C", "أسيند 910B و910C", "MI308", "GB300", "بي 30 إيه",
+    "China", "الصين", "السعودية", "KSA", "G42", "هيوماين", "Huawei", "DeepSeek", "Llama 3.1 405B",
+    "allowed", "not allowed", "لم تعد تحظر", "banned", "محظورة", "require a license", "يتطلب ترخيصًا",
+    "bought", "طلبت", "trained", "دربت", "$18 billion", "١٦ مليار دولار على الأقل", "18,000 chips",
+    "2.788M GPU hours", "30.84 مليون ساعة عمل لشرائح H100", "35 times faster", "أسرع 3 مرات",
+    "up to", "in May", "في أيار/مايو الماضي", "April 2025", "الربع الأول من العام الجاري", "tier-two",
+    "عمّان", "。", ".", "،", "\n", "(", ")", "%", "-", "/", "0", "1.5", "٫", "x",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from(_WORDS), min_size=1, max_size=25))
+def test_any_mix_of_article_fragments_is_analyzed_without_errors(words: list[str]) -> None:
+    """Random sentences built from the phrases the analyzer reacts to never raise, and every claim
+    gets a verdict with reasons."""
+    r = analyze(" ".join(words), today=TODAY, article_date=dt.date(2025, 6, 1))
+    for c in r["claims"]:
+        assert c["verdict"] in ("supported", "contradicted", "outdated", "unverifiable")
+        assert isinstance(c["reasons"], list)
