@@ -342,6 +342,14 @@ def test_export_claims_are_checked_on_the_date_the_sentence_names() -> None:
     assert "2025-05-31" in may["reasons"][0] and may["stance"] == "banned"
     dates = analyze("In May, prices rose.", today=TODAY, article_date=dt.date(2025, 3, 1))["entities"]["dates"]
     assert dates[0]["value"] == "2024-05"  # the most recent May before a March article
+    (yesterday,) = claims_of(
+        "Yesterday the US required a licence for H20 exports to China.", article_date=dt.date(2025, 4, 16)
+    )
+    assert "2025-04-15" in yesterday["reasons"][0]
+    (week,) = claims_of(
+        "أعلنت واشنطن الأسبوع الماضي حظر تصدير رقائق H20 إلى الصين.", article_date=dt.date(2025, 4, 16)
+    )
+    assert "2025-04-13" in week["reasons"][0]  # the last day of the week before the article's
 
 
 def test_training_sentence_without_a_model_takes_the_run_on_its_chip_or_the_last_mention() -> None:

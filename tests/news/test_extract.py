@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,46 @@ def test_vague_quantities_are_not_given_exact_values() -> None:
 )
 def test_dates_and_periods(text: str, value: str) -> None:
     assert value in [d["value"] for d in extract(f"قال ذلك في {text} أمس")["dates"]]
+
+
+WEDNESDAY = dt.date(2025, 7, 16)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("last week", "2025-07-07/2025-07-13"),  # an ISO week, Monday to Sunday
+        ("الأسبوع الماضي", "2025-07-07/2025-07-13"),
+        ("yesterday", "2025-07-15"),
+        ("أمس", "2025-07-15"),
+        ("last month", "2025-06"),
+        ("الشهر المقبل", "2025-08"),
+        ("earlier this year", "2025"),
+        ("السنة الماضية", "2024"),
+        ("three months ago", "2025-04"),
+        ("قبل ثلاثة أشهر", "2025-04"),
+        ("قبل عامين", "2023"),  # a dual is two
+        ("قبل شهر", "2025-06"),  # a singular is one
+        ("two weeks ago", "2025-07-02"),
+        ("on Monday", "2025-07-14"),
+        ("يوم الاثنين الماضي", "2025-07-14"),
+        ("next Friday", "2025-07-18"),
+        ("in May of last year", "2024-05"),
+        ("في مايو من العام الماضي", "2024-05"),
+        ("the first quarter of this year", "2025-Q1"),
+        ("الربع الأول من العام الجاري", "2025-Q1"),
+        ("النصف الثاني من العام المقبل", "2026-H2"),
+    ],
+)
+def test_dates_relative_to_the_article_date(text: str, value: str) -> None:
+    (d,) = extract(f"Nvidia said {text} that", WEDNESDAY)["dates"]
+    assert (d["value"], d["relative_to"]) == (value, "2025-07-16")
+
+
+def test_relative_dates_need_the_article_date_and_a_clear_reading() -> None:
+    assert extract("Nvidia said last week that", None)["dates"] == []
+    # no number of years; "الاثنين" alone also means "the two"
+    assert extract("منذ سنوات قال الاثنين إن", WEDNESDAY)["dates"] == []
 
 
 def test_hijri_conversion() -> None:

@@ -317,29 +317,13 @@ def _export(
     return verdict, reasons, cites
 
 
-_QUARTER = {"الاول": 1, "الثاني": 2, "الثالث": 3, "الرابع": 4,
-            "first": 1, "second": 2, "third": 3, "fourth": 4}
-_THIS_YEARS_QUARTER = re.compile(
-    rf"(?:الربع\s+({'|'.join(_QUARTER)})\s+من\s+(?:العام|السنه)\s+(?:الجاري|الحالي)|"
-    rf"الربع\s+({'|'.join(_QUARTER)})\s+من\s+هذا\s+العام|"
-    rf"({'|'.join(_QUARTER)})\s+quarter\s+of\s+(?:this|the\s+current)\s+year)"
-)
-
-
-def _this_years_quarter(folded: str) -> int | None:
-    """'the first quarter of this year', 'الربع الأول من العام الجاري': a quarter of the article's year."""
-    m = _THIS_YEARS_QUARTER.search(folded)
-    word = next((g for g in m.groups() if g), None) if m else None
-    return _QUARTER[word] if word else None
-
-
 def _sentence_date(c: Mapping[str, Any], on: dt.date, today: dt.date) -> dt.date:
-    """The day a sentence's own date points at (a day, or the end of a month), when it names one
-    no later than today; else the article's date."""
+    """The day a sentence's own date points at (a day, or the end of a week or month), when it names
+    one no later than today; else the article's date."""
     import calendar
 
     for d in c["entities"].get("dates", []):
-        value = str(d["value"])
+        value = str(d["value"]).rpartition("/")[2]  # an interval ("last week") ends on its last day
         if re.fullmatch(r"\d{4}-\d\d-\d\d", value):
             day = dt.date.fromisoformat(value)
         elif re.fullmatch(r"\d{4}-\d\d", value):
@@ -380,12 +364,9 @@ def _purchase(
     dest = _dest(c, default)
     dates = c["entities"]["dates"]
     when = on
-    quarter = _this_years_quarter(fold(c["text"]))
     if dates and re.match(r"\d{4}-Q[1-4]", dates[0]["value"]):
         y, q = dates[0]["value"].split("-Q")
-        when = dt.date(int(y), 3 * int(q), 28)
-    elif quarter:
-        when = min(on, dt.date(on.year, 3 * quarter, 28))
+        when = min(on, dt.date(int(y), 3 * int(q), 28))
     d = check(chip["id"], to=dest, on=when)
     reasons = [
         msg("buys", lang, spend=spend, units=u["central"], chip=chip["name"], low=u["low"],

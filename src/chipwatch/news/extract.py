@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 from .normalize import Normalized, fold, normalize
-from .numbers import DUALS, parse_number, scale_value
+from .numbers import DUALS, WORD_NUMBERS, parse_number, scale_value
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "news" / "gazetteer.yaml"
 _AR = "\u0621-\u064a"
@@ -542,18 +543,120 @@ def _date_patterns() -> dict[str, Any]:
         "month_only": re.compile(
             rf"(?:\b(?:in|during|since|last|this|early|late|mid)\s+|(?<![\u0621-\u064a])(?:في|خلال|منذ|مطلع|اواخر|منتصف)\s+)"
             rf"(?:شهر\s+)?(?P<mon>{mon})(?:\s*/\s*(?:{mon}))?+(?:\s+(?P<last>الماضي|الفايت|المنصرم))?"
-            rf"(?![\s,]*(?:من\s+)?(?:عام\s+)?(?:19|20)\d\d)(?![a-z\u0621-\u064a])"
+            rf"(?![\s,]*(?:من\s+|of\s+)?(?:عام\s+)?(?:19|20)\d\d)(?![a-z\u0621-\u064a])"
         ),
         "hijri": re.compile(
             rf"{_B}(?:(?P<d>\d{{1,2}})\s+)?(?P<mon>{_alt(hijri)})\s+(?P<year>1[34]\d\d)\s*(?:ه|هـ|هجري|هجريه)"
         ),
+        **_relative_patterns(mon),
     }
+
+
+def _relative_patterns(mon: str) -> dict[str, Any]:
+    """Dates that need the article's date: "last week", "قبل ثلاثة أشهر", "on Monday", "May of last
+    year", "the first quarter of this year"."""
+    g = gazetteer()
+    relative = {
+        fold(w): (unit, int(step))
+        for unit, steps in g["relative_dates"].items()
+        for step, words in steps.items()
+        for w in words
+    }
+    years = _alt(w for w, (unit, _) in relative.items() if unit == "year")
+    units = {fold(w): unit for unit, words in g["durations"].items() for w in words}
+    weekdays = {fold(w): int(k) for k, words in g["weekdays"].items() for w in words}
+    number = rf"\d{{1,3}}|{_alt(WORD_NUMBERS)}|an"
+    period = r"(?:الربع\s+(?P<q_ar>الاول|الثاني|الثالث|الرابع)|(?P<q_en>first|second|third|fourth)\s+quarter|(?P<h_ar>النصف\s+(?:الاول|الثاني))|(?P<h_en>(?:first|second)\s+half))"
+    return {
+        "relative": relative,
+        "duration_units": units,
+        "duals": {fold(w) for w in g["duals"]},
+        "plurals": {fold(w) for w in g["plurals"]},
+        "weekdays": weekdays,
+        "relative_word": re.compile(rf"{_B}(?P<rel>{_alt(relative)}){_E}"),
+        "relative_year": years,
+        "month_of_relative_year": re.compile(
+            rf"{_B}(?:(?:in|during|since|early|late|mid)\s+|(?:في|خلال|منذ|مطلع|اواخر|منتصف)\s+)?"
+            rf"(?:شهر\s+)?(?P<mon>{mon})(?:\s*/\s*(?:{mon}))?+\s*,?\s*(?:من\s+|of\s+)?(?P<rel>{years}){_E}"
+        ),
+        "period_of_relative_year": re.compile(
+            rf"{_B}{period}\s*(?:من\s+|of\s+)?(?:the\s+current\s+year(?P<cur>)|(?P<rel>{years})){_E}"
+        ),
+        "ago": re.compile(
+            rf"{_B}(?:(?P<n>{number})\s+(?P<unit>{_alt(units)})\s+ago"
+            rf"|(?:منذ|قبل)\s+(?:(?:نحو|حوالي)\s+)?(?:(?P<ar_n>{number})\s+)?(?P<ar_unit>{_alt(units)})){_E}"
+        ),
+        "weekday": re.compile(
+            rf"{_B}(?:(?P<pre>on|last|next|this\s+past|يوم)\s+)?(?P<day>{_alt(weekdays)})"
+            rf"(?:\s+(?P<post>الماضي|المنصرم|المقبل|القادم))?{_E}"
+        ),
+    }
+
+
+def _shift_month(day: dt.date, months: int) -> tuple[int, int]:
+    index = day.year * 12 + day.month - 1 + months
+    return index // 12, index % 12 + 1
+
+
+def _relative_dates(
+    norm: Normalized, original: str, on: dt.date, p: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    """Dates stated relative to the article's date ``on``, each with ``relative_to``."""
+    t = norm.text
+    out: list[dict[str, Any]] = []
+
+    def add(m: re.Match[str], value: str) -> None:
+        out.append({"value": value, "relative_to": on.isoformat(), **_span(norm, original, m.start(), m.end())})
+
+    def at(unit: str, step: int) -> str:
+        if unit == "day":
+            return (on + dt.timedelta(days=step)).isoformat()
+        if unit == "week":
+            monday = on - dt.timedelta(days=on.weekday()) + dt.timedelta(weeks=step)
+            return f"{monday.isoformat()}/{(monday + dt.timedelta(days=6)).isoformat()}"
+        if unit == "month":
+            return "{}-{:02d}".format(*_shift_month(on, step))
+        return str(on.year + step)
+
+    for m in p["month_of_relative_year"].finditer(t):
+        add(m, f"{on.year + p['relative'][m['rel']][1]}-{p['months'][m['mon']]:02d}")
+    for m in p["period_of_relative_year"].finditer(t):
+        year = on.year + (0 if m["cur"] is not None else p["relative"][m["rel"]][1])
+        if m["q_ar"] or m["q_en"]:
+            add(m, f"{year}-Q{_ORDINALS[m['q_ar'] or m['q_en']]}")
+        else:
+            add(m, f"{year}-H{1 if re.search('first|الاول', m['h_ar'] or m['h_en']) else 2}")
+    for m in p["relative_word"].finditer(t):
+        add(m, at(*p["relative"][m["rel"]]))
+    for m in p["ago"].finditer(t):
+        word, unit_word = (m["n"], m["unit"]) if m["unit"] else (m["ar_n"], m["ar_unit"])
+        if word:
+            n = 1.0 if word == "an" else parse_number(word)
+        else:  # "قبل عام" is one year ago, "قبل عامين" two; "منذ سنوات" names no number
+            n = 2.0 if unit_word in p["duals"] else None if unit_word in p["plurals"] else 1.0
+        if n is None or n != int(n):
+            continue
+        unit = p["duration_units"][unit_word]
+        steps = -int(n) * (7 if unit == "week" else 1)
+        add(m, at("day" if unit == "week" else unit, steps))
+    for m in p["weekday"].finditer(t):
+        arabic = not m["day"].isascii()
+        if arabic and not (m["pre"] or m["post"]):
+            continue  # "الاثنين" alone is also "the two"
+        ahead = m["pre"] == "next" or m["post"] in ("المقبل", "القادم")
+        back = (on.weekday() - p["weekdays"][m["day"]]) % 7
+        if ahead:
+            delta = (p["weekdays"][m["day"]] - on.weekday()) % 7 or 7
+        else:
+            delta = -(back or (7 if m["pre"] == "last" or m["post"] else 0))
+        add(m, (on + dt.timedelta(days=delta)).isoformat())
+    return out
 
 
 def hijri_to_gregorian(year: int, month: int, day: int = 1) -> dt.date:
     """Tabular Islamic calendar (civil epoch 622-07-16 Julian); may differ by a day or two from sightings."""
     jd = (
-        day + math_ceil(29.5 * (month - 1)) + (year - 1) * 354 + (3 + 11 * year) // 30 + 1948439 - 1
+        day + math.ceil(29.5 * (month - 1)) + (year - 1) * 354 + (3 + 11 * year) // 30 + 1948439 - 1
     )
     # Julian day number -> Gregorian
     a = jd + 32044
@@ -563,12 +666,6 @@ def hijri_to_gregorian(year: int, month: int, day: int = 1) -> dt.date:
     e = c - 1461 * d // 4
     m = (5 * e + 2) // 153
     return dt.date(100 * b + d - 4800 + m // 10, m + 3 - 12 * (m // 10), e - (153 * m + 2) // 5 + 1)
-
-
-def math_ceil(x: float) -> int:
-    import math
-
-    return math.ceil(x)
 
 
 def find_dates(
@@ -630,6 +727,7 @@ def find_dates(
             last = m["last"] or m.group().startswith("last")
             year = article_date.year - (month > article_date.month or (last and month == article_date.month))
             add(m, f"{year}-{month:02d}", year_from="article date")
+        out += _relative_dates(norm, original, article_date, p)
     return _dedupe(out)
 
 
