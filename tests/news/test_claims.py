@@ -385,3 +385,20 @@ def test_any_mix_of_article_fragments_is_analyzed_without_errors(words: list[str
     for c in r["claims"]:
         assert c["verdict"] in ("supported", "contradicted", "outdated", "unverifiable")
         assert isinstance(c["reasons"], list)
+
+
+def test_power_comparisons_are_checked_against_tpp_too() -> None:
+    """Reuters (2025-12-08, citing the Institute for Progress; as reported by TrendForce,
+    https://www.trendforce.com/news/2025/12/09/news-trump-greenlights-nvidias-h200-export-to-china-chip-reportedly-packs-6x-h20-power-with-25-fee):
+    the H200 has "nearly six times the performance of the H20". TPP 15,831 vs 2,368 (6.7x, catalog
+    datasheets). Word numbers count as factors in both languages."""
+    on = dt.date(2025, 12, 9)
+    for text in (
+        "The H200 is roughly six times as powerful as the H20.",
+        "رقاقة H200 أقوى بست مرات من رقاقة H20.",
+    ):
+        (c,) = claims_of(text, article_date=on)
+        assert c["kind"] == "capability" and c["verdict"] == "supported", text
+        assert "15,831" in c["reasons"][2] and "6.7" in c["reasons"][2]
+    (c,) = claims_of("The H100 is ten times as powerful as the H20.", article_date=on)
+    assert c["verdict"] == "contradicted"  # 6.7x by TPP, ~1.1x at decode, ~3.7x at prefill

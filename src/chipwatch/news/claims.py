@@ -18,6 +18,7 @@ from ..rules.model import classification_label
 from .extract import gazetteer
 from .i18n import msg, status
 from .normalize import fold, normalize
+from .numbers import WORD_NUMBERS, parse_number
 
 _BOUNDARY = re.compile(r"(?<!\d)[.!?](?!\d)|\n")  # a full stop between digits is a decimal point
 _FUTURE = re.compile(
@@ -133,7 +134,7 @@ def find_claims(text: str, entities: Mapping[str, Any]) -> list[dict[str, Any]]:
             found = True
         if found:
             continue
-        if chips and ((has["suited"] and has["inference"]) or has["faster"]):
+        if chips and ((has["suited"] and has["inference"]) or has["faster"] or has["powerful"]):
             out.append({**base, "kind": "capability"})
         elif ents["counts"] and has["adoption"]:
             out.append({**base, "kind": "adoption"})
@@ -542,6 +543,7 @@ def _capability(
 ) -> tuple[str, list[str], list[dict[str, Any]]]:
     import numpy as np
 
+    from .. import api
     from ..capability import hardware, model
     from ..capability.inference import Parallel, Precision, Scenario
 
@@ -569,9 +571,17 @@ def _capability(
         msg("why_decode", lang),
     ]
     text = fold(c["text"])
+    ratios = [rd, rp]
+    tpp = {n: api.chip(n).metrics.tpp for n in (chip["id"], ref_id)}
+    if tpp[chip["id"]] and tpp[ref_id]:  # "more powerful" in the press usually means raw compute
+        ratios.append(tpp[chip["id"]] / tpp[ref_id])
+        reasons.append(
+            msg("tpp_ratio", lang, chip=chip["name"], tpp=tpp[chip["id"]], r=ratios[-1], ref=ref,
+                ref_tpp=tpp[ref_id])
+        )
     fast = _FACTOR.search(text)
     if fast:
-        factor = float(fast.group(1))
+        factor = parse_number(fast.group(1)) or 1.0
         reasons.append(
             msg(
                 "factor",
@@ -581,7 +591,7 @@ def _capability(
                 rp=1 / rp if rp < 1 else rp,
             )
         )
-        ratios = (1 / rd, rd, 1 / rp, rp)
+        ratios += [1 / x for x in ratios]
         if any(abs(x - factor) / factor < 0.3 for x in ratios):
             verdict = "supported"
         elif _UP_TO.search(text) and max(ratios) < factor:
@@ -600,9 +610,11 @@ def _capability(
     )
 
 
-#: "35 times", "1.9x", "3 مرات", "3 أضعاف": a speed-up factor, not the X of a chip name (MI355X)
+#: "35 times", "1.9x", "six times", "3 مرات", "ستة أضعاف": a speed-up factor, not the X of a chip
+#: name (MI355X)
 _FACTOR = re.compile(
-    r"(?<![a-z0-9.])(\d+(?:\.\d+)?)\s*(?:x(?![a-z0-9])|×|times|مرات|مره|اضعاف|ضعف)"
+    rf"(?<![a-z0-9.])(\d+(?:\.\d+)?|{'|'.join(sorted(set(WORD_NUMBERS) - {'a'}, key=len, reverse=True))})"
+    r"\s*(?:x(?![a-z0-9])|×|times|مرات|مره|اضعاف|ضعف)"
 )
 _UP_TO = re.compile(r"up to|as much as|حتى|يصل الى|تصل الى|بما يصل")
 

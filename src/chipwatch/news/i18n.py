@@ -106,6 +106,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "\"up to\" is a best case (a vendor's chosen workload and settings); chipwatch's typical scenario cannot confirm or refute it",
         "ar": "عبارة «حتى» تصف أفضل حالة (حمل عمل وإعدادات يختارها المورّد)؛ سيناريو chipwatch المعتاد لا يثبتها ولا ينفيها",
     },
+    "tpp_ratio": {
+        "en": "compute (TPP, the export-control measure): {chip} {tpp:,.0f} = {r:.1f}x the {ref}'s {ref_tpp:,.0f}",
+        "ar": "قدرة الحوسبة (TPP، مقياس ضوابط التصدير): {chip} {tpp:,.0f} = {r:.1f} مرات {ref_tpp:,.0f} لدى {ref}",
+    },
     "factor": {
         "en": "claimed {factor:g}x; modelled decode ratio {rd:.1f}x, prefill {rp:.1f}x",
         "ar": "الادعاء {factor:g} مرات؛ النموذج: {rd:.1f} مرات في التوليد و{rp:.1f} في معالجة المدخلات",
