@@ -168,6 +168,9 @@ def test_hijri_conversion() -> None:
         ("Nvidia's H2O chips", "nvidia-h20"),
         ("RTX 4090D", "nvidia-rtx-4090d"),
         ("هواوي Ascend 910C", "huawei-ascend-910c"),
+        ("«جي بي 300» من إنفيديا", "nvidia-gb300"),  # two letter names, not "بي 300" (B300)
+        ("شرائح إم آي 300 إكس", "amd-mi300x"),
+        ("بطاقة آر تي إكس 4090", "nvidia-rtx-4090"),
     ],
 )
 def test_chip_spellings(text: str, chip: str) -> None:
@@ -176,6 +179,10 @@ def test_chip_spellings(text: str, chip: str) -> None:
 
 def test_h2o_is_water_without_chip_context() -> None:
     assert extract("the lake had H2O and salt")["chips"] == []
+
+
+def test_letter_names_count_only_when_they_spell_a_catalog_chip() -> None:
+    assert extract("حضر ام 300 شخص ودفع اي 100 دولار")["chips"] == []
 
 
 def test_offsets_point_at_the_matched_text_in_the_original() -> None:

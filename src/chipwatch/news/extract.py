@@ -78,7 +78,7 @@ def _chip_index() -> tuple[re.Pattern[str], dict[str, str], dict[str, str]]:
     head = "|".join(sorted(map(re.escape, letters), key=len, reverse=True))
     token = re.compile(
         rf"{_B}(?:rtx\s*|geforce\s*(?:rtx\s*)?|instinct\s*|ascend\s*|tpu\s*)?"
-        rf"(?P<body>(?:[a-z]{{1,8}}|[وفبل]?(?:{head})\s*)[\s\-]*\d{{1,5}}"
+        rf"(?P<body>(?:[a-z]{{1,8}}|[وفبل]?(?:(?:{head})\s*){{1,3}})[\s\-]*\d{{1,5}}"
         rf"(?:[\s\-]?(?:[a-z]{{1,4}}|(?:{head})(?![\u0621-\u064a]))\d{{0,3}}){{0,2}}){_E}"
         # "Ascend 910B and 910C", "أسيند 910B و910C": a sibling model number of the same family
         rf"(?P<sibling>\s*(?:and|or|&|/|،|,)?\s*[و]?\s*\d{{2,5}}[a-z]{{1,3}}{_E})?"
