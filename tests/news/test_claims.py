@@ -402,3 +402,16 @@ def test_power_comparisons_are_checked_against_tpp_too() -> None:
         assert "15,831" in c["reasons"][2] and "6.7" in c["reasons"][2]
     (c,) = claims_of("The H100 is ten times as powerful as the H20.", article_date=on)
     assert c["verdict"] == "contradicted"  # 6.7x by TPP, ~1.1x at decode, ~3.7x at prefill
+
+
+def test_each_destination_of_a_sentence_is_checked() -> None:
+    """One sentence naming HUMAIN (Saudi Arabia) and G42 (UAE) is checked for both destinations,
+    each party screened as the end user in its own country."""
+    (c,) = claims_of(
+        "Commerce approved the sale of GB300 chips to Saudi Arabia's HUMAIN and the UAE's G42.",
+        article_date=dt.date(2025, 11, 20),
+    )
+    text = " ".join(c["reasons"])
+    assert "Saudi Arabia on 2025-11-20" in text and "United Arab Emirates on 2025-11-20" in text
+    assert "HUMAIN" in text and "G42" in text
+    assert len(c["citations"]) == len({(x["rule"], x["citation"]) for x in c["citations"]})

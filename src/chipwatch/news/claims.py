@@ -194,12 +194,17 @@ def _parties(c: Mapping[str, Any]) -> list[tuple[str, str]]:
     return out
 
 
-def _dest(c: Mapping[str, Any], default: str) -> str:
-    """The sentence's destination: a country it names, else the home of a party it names,
+def _dests(c: Mapping[str, Any], default: str) -> list[str]:
+    """The sentence's destinations: the countries it names and the homes of the parties it names,
     else the article's first foreign country (China when it names none)."""
     codes = [x["code"] for x in c["entities"]["countries"] if x["code"] != "US"]
     codes += [code for _, code in _parties(c) if code != "US"]
-    return codes[0] if codes else default
+    return list(dict.fromkeys(codes)) or [default]
+
+
+def _dest(c: Mapping[str, Any], default: str) -> str:
+    """The sentence's first destination."""
+    return _dests(c, default)[0]
 
 
 def _end_user(c: Mapping[str, Any], dest: str) -> str | None:
@@ -243,11 +248,11 @@ def _export(
     from ..api import check, timeline
     from ..api import chip as lookup
 
-    dest = _dest(c, default)
     on = _sentence_date(c, on, today)  # "in May 2025 the US banned…" is checked in May 2025
     reasons, cites = [], []
     verdicts = []
-    for chip in {x["id"]: x for x in c["entities"]["chips"]}.values():
+    chips = {x["id"]: x for x in c["entities"]["chips"]}.values()
+    for chip, dest in ((chip, dest) for dest in _dests(c, default) for chip in chips):
         user = _end_user(c, dest)
         then = check(chip["id"], to=dest, on=on, end_user=user)
         now = check(chip["id"], to=dest, on=today, end_user=user)
@@ -315,7 +320,7 @@ def _export(
         if verdicts
         else "unverifiable"
     )
-    return verdict, reasons, cites
+    return verdict, reasons, list({(x["rule"], x["citation"]): x for x in cites}.values())
 
 
 def _sentence_date(c: Mapping[str, Any], on: dt.date, today: dt.date) -> dt.date:
