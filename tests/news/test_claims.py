@@ -415,3 +415,34 @@ def test_each_destination_of_a_sentence_is_checked() -> None:
     assert "Saudi Arabia on 2025-11-20" in text and "United Arab Emirates on 2025-11-20" in text
     assert "HUMAIN" in text and "G42" in text
     assert len(c["citations"]) == len({(x["rule"], x["citation"]) for x in c["citations"]})
+
+
+def test_rule_steps_are_checked_against_the_rule_data() -> None:
+    """BIS stopped enforcing the AI Diffusion rule on 2025-05-13 (rules/2025-01-13-ai-diffusion.yaml,
+    Baker McKenzie); the Affiliates rule took effect 2025-09-29 and was suspended 2025-11-10 (FR Doc.
+    2025-19001; Fenwick). Each step is dated by the date written nearest its verb."""
+    on = dt.date(2025, 11, 20)
+    (may,) = claims_of("The Trump administration rescinded the AI diffusion rule in May 2025.", article_date=on)
+    assert may["kind"] == "rule_event" and may["verdict"] == "supported"
+    assert "2025-05-13" in may["reasons"][0] and may["citations"][0]["citation"] == "90 FR 4544"
+    (march,) = claims_of("ألغت واشنطن قاعدة انتشار الذكاء الاصطناعي في مارس 2025.", article_date=on)
+    assert march["verdict"] == "contradicted" and "2025-05-13" in march["reasons"][0]
+    steps = claims_of(
+        "The Affiliates rule took effect on September 29, 2025, and was suspended last week.",
+        article_date=on,
+    )
+    assert {(c["step"], c["verdict"]) for c in steps} == {("effective", "supported"), ("ended", "supported")}
+    (wrong,) = claims_of("The Affiliates rule took effect in January 2025.", article_date=on)
+    assert wrong["verdict"] == "contradicted"
+    (early,) = claims_of("The AI diffusion rule was rescinded.", article_date=dt.date(2025, 2, 1))
+    assert early["verdict"] == "contradicted"  # more than 90 days before it happened
+
+
+def test_a_sentence_ends_after_a_year() -> None:
+    """"… in May 2025. The Affiliates rule …" is two sentences (a full stop after digits)."""
+    claims = claims_of(
+        "The AI diffusion rule was rescinded in May 2025. The Affiliates rule took effect on "
+        "September 29, 2025.",
+        article_date=dt.date(2025, 11, 20),
+    )
+    assert [c["rule"] for c in claims] == ["2025-01-13-ai-diffusion", "2025-09-29-affiliates"]

@@ -16,11 +16,11 @@ from typing import Any
 
 from ..rules.model import classification_label
 from .extract import gazetteer
-from .i18n import msg, status
+from .i18n import RULE_STEPS, msg, status
 from .normalize import fold, normalize
 from .numbers import WORD_NUMBERS, parse_number
 
-_BOUNDARY = re.compile(r"(?<!\d)[.!?](?!\d)|\n")  # a full stop between digits is a decimal point
+_BOUNDARY = re.compile(r"[!?\n]|(?<!\d)\.|\.(?!\d)")  # a full stop between digits is a decimal point
 _FUTURE = re.compile(
     r"(?:^|\s)(?:سي[تي]م|سوف|سي[سن]مح|ست[سم]|will|would|plans? to|to be allowed|is set to|going to)"
 )
@@ -105,6 +105,12 @@ def find_claims(text: str, entities: Mapping[str, Any]) -> list[dict[str, Any]]:
         ents = {k: _inside(v, start, end) for k, v in entities.items()}
         base = {"text": sent.strip(), "start": start, "end": end, "entities": ents}
         chips, money, models = ents["chips"], ents["money"], ents["models"]
+        for rule_id in dict.fromkeys(r["id"] for r in ents.get("rules", [])):
+            for step, date in _rule_steps(sent, start, ents["dates"]):
+                out.append(
+                    {**base, "kind": "rule_event", "rule": rule_id, "step": step, "date": date,
+                     "future": bool(_FUTURE.search(folded))}
+                )
         gpu_hours = _claimed_gpu_hours(sent)
         if (
             has["training"]
@@ -141,6 +147,21 @@ def find_claims(text: str, entities: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+def _rule_steps(
+    sent: str, offset: int, dates: Sequence[Mapping[str, Any]]
+) -> list[tuple[str, str | None]]:
+    """Each rule step a sentence reports ("took effect on …, and was suspended last week"), with the
+    date written nearest to its verb (None when the sentence gives none)."""
+    kw, norm = _keyword_patterns(), normalize(sent)
+    found: dict[str, str | None] = {}
+    for step in ("ended", "effective", "announced"):
+        for m in kw[f"rule_{step}"].finditer(norm.text):
+            at = offset + norm.span(m.start(), m.end())[0]
+            near = min(dates, key=lambda d: abs(d["start"] - at), default=None)
+            found.setdefault(step, str(near["value"]) if near else None)
+    return list(found.items())
+
+
 def check_claims(
     claims: list[dict[str, Any]],
     entities: Mapping[str, Any],
@@ -158,6 +179,7 @@ def check_claims(
             "training": _training,
             "capability": _capability,
             "adoption": _adoption,
+            "rule_event": _rule_event,
         }[c["kind"]]
         try:
             context = {
@@ -321,6 +343,74 @@ def _export(
         else "unverifiable"
     )
     return verdict, reasons, list({(x["rule"], x["citation"]): x for x in cites}.values())
+
+
+#: Which recorded dates of a rule event each kind of step may mean.
+_STEP_FIELDS = {
+    "ended": ("rescinded", "not_enforced_since", "superseded_on"),
+    "effective": ("effective", "compliance", "applies_from"),
+    "announced": ("announced",),
+}
+#: A day the press gives for a rule step may be off by this much (time zones, signing vs publication).
+RULE_DAY_SLACK = dt.timedelta(days=3)
+
+
+def _period(value: str) -> tuple[dt.date, dt.date] | None:
+    """The first and last day a date entity covers ('2025-05' -> May 1-31), with slack for a day."""
+    import calendar
+
+    if "/" in value:
+        a, b = value.split("/", 1)
+        return dt.date.fromisoformat(a), dt.date.fromisoformat(b)
+    if re.fullmatch(r"\d{4}-\d\d-\d\d", value):
+        day = dt.date.fromisoformat(value)
+        return day - RULE_DAY_SLACK, day + RULE_DAY_SLACK
+    if m := re.fullmatch(r"(\d{4})-(\d\d)", value):
+        y, mo = int(m[1]), int(m[2])
+        return dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1])
+    if m := re.fullmatch(r"(\d{4})-([QH])([1-4])", value):
+        y, months = int(m[1]), 3 if m[2] == "Q" else 6
+        first = (int(m[3]) - 1) * months + 1
+        last = first + months - 1
+        return dt.date(y, first, 1), dt.date(y, last, calendar.monthrange(y, last)[1])
+    if re.fullmatch(r"\d{4}", value):
+        return dt.date(int(value), 1, 1), dt.date(int(value), 12, 31)
+    return None
+
+
+def _rule_event(
+    c: Mapping[str, Any], on: dt.date, today: dt.date, default: str, lang: str
+) -> tuple[str, list[str], list[dict[str, Any]]]:
+    """'The AI diffusion rule was rescinded in May 2025': the step's recorded dates, against the
+    date the sentence gives (else the article's date: the step must have happened by then)."""
+    from ..rules import load_rules
+
+    rules = load_rules()
+    e = rules.by_id[c["rule"]]
+    recorded = [(f, d) for f in _STEP_FIELDS[c["step"]] if (d := getattr(e, f))]
+    every = [(f, d) for fields in _STEP_FIELDS.values() for f in fields if (d := getattr(e, f))]
+    title = e.title_ar if lang == "ar" and e.title_ar else e.title
+    steps = "; ".join(
+        (RULE_STEPS[f].get(lang) or RULE_STEPS[f]["en"]).format(date=d.isoformat())
+        for f, d in sorted(every, key=lambda x: x[1])
+    )
+    reasons = [msg("rule_dates", lang, rule=title, citation=e.citation, dates=steps)]
+    cites = [{"rule": e.id, "citation": e.citation, "url": e.sources[0].url}]
+    stated = _period(c["date"]) if c.get("date") else None
+    if stated:
+        reasons.append(msg("rule_stated", lang, stated=f"{stated[0]}/{stated[1]}"))
+    if not recorded:
+        reasons.append(msg("rule_none", lang, version=rules.version))
+        as_of = dt.date.fromisoformat(rules.version.split("+")[0])
+        return ("unverifiable" if c.get("future") or on > as_of else "contradicted"), reasons, cites
+    days = [d for _, d in recorded]
+    if stated:
+        verdict = "supported" if any(stated[0] <= d <= stated[1] for d in days) else "contradicted"
+    elif c.get("future"):  # "will take effect": true when it did, at any time after the article
+        verdict = "supported" if max(days) >= on else "unverifiable"
+    else:  # reported as done: done by the article's date, or within weeks of it
+        verdict = "supported" if min(days) <= on + dt.timedelta(days=ANNOUNCEMENT_DAYS) else "contradicted"
+    return verdict, reasons, cites
 
 
 def _sentence_date(c: Mapping[str, Any], on: dt.date, today: dt.date) -> dt.date:
@@ -577,12 +667,11 @@ def _capability(
     ]
     text = fold(c["text"])
     ratios = [rd, rp]
-    tpp = {n: api.chip(n).metrics.tpp for n in (chip["id"], ref_id)}
-    if tpp[chip["id"]] and tpp[ref_id]:  # "more powerful" in the press usually means raw compute
-        ratios.append(tpp[chip["id"]] / tpp[ref_id])
+    tpp, ref_tpp = (api.chip(n).metrics.tpp for n in (chip["id"], ref_id))
+    if tpp and ref_tpp:  # "more powerful" in the press usually means raw compute
+        ratios.append(tpp / ref_tpp)
         reasons.append(
-            msg("tpp_ratio", lang, chip=chip["name"], tpp=tpp[chip["id"]], r=ratios[-1], ref=ref,
-                ref_tpp=tpp[ref_id])
+            msg("tpp_ratio", lang, chip=chip["name"], tpp=tpp, r=ratios[-1], ref=ref, ref_tpp=ref_tpp)
         )
     fast = _FACTOR.search(text)
     if fast:

@@ -1,4 +1,5 @@
-"""Entities with character offsets: chips, companies, people, models, money, counts, dates, countries.
+"""Entities with character offsets: chips, companies, people, models, rules, money, counts, dates,
+countries.
 
 Matching runs on the normalized text (:mod:`.normalize`) with regular expressions built from
 the catalog and ``data/news/gazetteer.yaml``; every span is mapped back to the original text.
@@ -174,13 +175,23 @@ def _name_patterns() -> dict[str, tuple[re.Pattern[str], dict[str, str]]]:
     """One regex per kind over every alias, and alias (folded) -> canonical name."""
     g = gazetteer()
     out = {}
-    for kind in ("companies", "people", "models"):
-        words_of = dict(g[kind]) if kind != "models" else _model_words(g[kind])
+    for kind in ("companies", "people", "models", "rules"):
+        words_of = (
+            _model_words(g[kind]) if kind == "models" else _rule_words() if kind == "rules"
+            else dict(g[kind])
+        )
         names = {
             re.sub(r"\s+", " ", fold(w)): name for name, words in words_of.items() for w in words
         }
         out[kind] = (re.compile(rf"{_B}{_PREFIX}(?P<w>{_alt(names)}){_E}"), names)
     return out
+
+
+def _rule_words() -> dict[str, list[str]]:
+    """Rule event id -> what the press calls the rule (the events' ``names``)."""
+    from ..rules import load_rules
+
+    return {e.id: list(e.names) for e in load_rules().events if e.names}
 
 
 def _model_words(extra: dict[str, list[str]]) -> dict[str, list[str]]:
@@ -205,6 +216,17 @@ def find_names(norm: Normalized, original: str, kind: str) -> list[dict[str, Any
         if name:
             out.append({"name": name, **_span(norm, original, m.start("w"), m.end("w"))})
     return out
+
+
+def find_rules(norm: Normalized, original: str) -> list[dict[str, Any]]:
+    """Rules named as the press does ("the AI diffusion rule", "قاعدة الشركات التابعة")."""
+    from ..rules import load_rules
+
+    by_id = load_rules().by_id
+    return [
+        {**x, "id": x["name"], "name": by_id[x["name"]].title}
+        for x in find_names(norm, original, "rules")
+    ]
 
 
 @functools.lru_cache(maxsize=1)
@@ -757,6 +779,7 @@ def extract(text: str, article_date: dt.date | None = None) -> dict[str, Any]:
         "companies": find_names(norm, text, "companies"),
         "people": find_names(norm, text, "people"),
         "models": find_names(norm, text, "models"),
+        "rules": find_rules(norm, text),
         "money": money,
         "counts": find_counts(norm, text, taken),
         "dates": dates,

@@ -106,6 +106,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "\"up to\" is a best case (a vendor's chosen workload and settings); chipwatch's typical scenario cannot confirm or refute it",
         "ar": "عبارة «حتى» تصف أفضل حالة (حمل عمل وإعدادات يختارها المورّد)؛ سيناريو chipwatch المعتاد لا يثبتها ولا ينفيها",
     },
+    "rule_dates": {
+        "en": "{rule} ({citation}): {dates}",
+        "ar": "{rule} ({citation}): {dates}",
+    },
+    "rule_stated": {
+        "en": "the sentence dates it {stated}",
+        "ar": "تؤرخه الجملة بـ {stated}",
+    },
+    "rule_none": {
+        "en": "chipwatch's rule data (version {version}) records no such step for this rule",
+        "ar": "لا تسجّل بيانات القواعد في chipwatch (الإصدار {version}) خطوة كهذه لهذه القاعدة",
+    },
     "tpp_ratio": {
         "en": "compute (TPP, the export-control measure): {chip} {tpp:,.0f} = {r:.1f}x the {ref}'s {ref_tpp:,.0f}",
         "ar": "قدرة الحوسبة (TPP، مقياس ضوابط التصدير): {chip} {tpp:,.0f} = {r:.1f} مرات {ref_tpp:,.0f} لدى {ref}",
@@ -119,6 +131,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ar": "رقم منقول عن المصدر ({figures})؛ لا يملك chipwatch بيانات للتحقق منه",
     },
     "failed": {"en": "could not check: {error}", "ar": "تعذّر التحقق: {error}"},
+}
+
+
+#: The dated steps of a rule event, as the article checker names them.
+RULE_STEPS = {
+    "announced": {"en": "announced {date}", "ar": "أُعلنت في {date}"},
+    "effective": {"en": "in effect from {date}", "ar": "سارية اعتبارًا من {date}"},
+    "compliance": {"en": "compliance date {date}", "ar": "موعد الامتثال {date}"},
+    "applies_from": {"en": "applies from {date}", "ar": "تُطبَّق اعتبارًا من {date}"},
+    "rescinded": {"en": "rescinded {date}", "ar": "أُلغيت في {date}"},
+    "not_enforced_since": {"en": "not enforced since {date}", "ar": "لا تُطبَّق منذ {date}"},
+    "superseded_on": {"en": "superseded or suspended {date}", "ar": "عُلّقت أو حلّ محلها إجراء آخر في {date}"},
 }
 
 

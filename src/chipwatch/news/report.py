@@ -30,6 +30,8 @@ MESSAGES = {
         "training": "training cost and time",
         "capability": "capability",
         "adoption": "adoption figure",
+        "rule_event": "rule dates",
+        "rules": "Rules",
         "supported": "supported",
         "contradicted": "contradicted",
         "outdated": "outdated (true then, changed since)",
@@ -59,6 +61,8 @@ MESSAGES = {
         "training": "كلفة التدريب ومدته",
         "capability": "القدرة",
         "adoption": "أرقام الانتشار",
+        "rule_event": "تواريخ القواعد",
+        "rules": "القواعد",
         "supported": "مؤكَّد",
         "contradicted": "غير صحيح",
         "outdated": "قديم (صحيح حينها وتغيّر لاحقًا)",
@@ -84,6 +88,7 @@ def _entity_lines(result: Mapping[str, Any], t: Mapping[str, str]) -> list[tuple
         (t["chips"], uniq(f"{c['name']} («{c['text']}»)" for c in e["chips"])),
         (t["companies"], uniq(c["name"] for c in e["companies"])),
         (t["people"], uniq(p["name"] for p in e.get("people", []))),
+        (t["rules"], uniq(f"{r['id']} («{r['text']}»)" for r in e.get("rules", []))),
         (t["money"], [f"{_money(m)} («{m['text']}»)" for m in e["money"]]),
         (
             t["counts"],
@@ -147,8 +152,8 @@ def segments(result: Mapping[str, Any], text: str) -> list[tuple[str, str | None
     spans = sorted(
         [
             (x["start"], x["end"], kind)
-            for kind in ("chips", "companies", "money", "counts", "dates", "countries")
-            for x in result["entities"][kind]
+            for kind in ("chips", "rules", "companies", "money", "counts", "dates", "countries")
+            for x in result["entities"].get(kind, [])
         ],
         key=lambda s: (s[0], -s[1]),
     )

@@ -226,6 +226,7 @@ class Event:
     import_measures: tuple[ImportMeasure, ...] = ()
     affiliates: Affiliates | None = None
     title_ar: str = ""  # the title in Arabic, for Arabic pages and reports ("" when not given)
+    names: tuple[str, ...] = ()  # what the press calls it, in English and Arabic ("AI diffusion rule")
     file: str = ""
 
     @property
@@ -258,6 +259,7 @@ class Event:
             "id": self.id,
             "title": self.title,
             "title_ar": self.title_ar or None,
+            "names": list(self.names),
             "citation": self.citation,
             "kind": self.kind,
             "announced": self.announced.isoformat(),
