@@ -181,6 +181,14 @@ def test_h2o_is_water_without_chip_context() -> None:
     assert extract("the lake had H2O and salt")["chips"] == []
 
 
+def test_names_without_a_number_need_chip_words_nearby() -> None:
+    found = extract("Nvidia's Rubin chips and Alibaba's PPU; AWS Trainium and Google's Ironwood")["chips"]
+    assert [c["id"] for c in found] == [
+        "nvidia-rubin", "alibaba-zhenwu-810e", "aws-trainium1", "google-tpu-v7"
+    ]
+    assert extract("Robert Rubin said the economy slowed")["chips"] == []
+
+
 def test_letter_names_count_only_when_they_spell_a_catalog_chip() -> None:
     assert extract("حضر ام 300 شخص ودفع اي 100 دولار")["chips"] == []
 

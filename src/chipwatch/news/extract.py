@@ -136,20 +136,44 @@ def find_chips(norm: Normalized, original: str) -> list[dict[str, Any]]:
                 out.append(
                     {"id": other.id, "name": other.name, **_span(norm, original, start, m.end("sibling"))}
                 )
-    # "H2O" is a common typo of "H20" next to chip words
-    for m in re.finditer(rf"{_B}h[\s\-]?2o{_E}", norm.text):
+    # "H2O" is a common typo of "H20", and names without a number ("Rubin", "Trainium") are also
+    # ordinary words: both count only next to chip words
+    names, bare = _bare_chip_names()
+    for m in (*re.finditer(rf"{_B}h[\s\-]?2o{_E}", norm.text), *bare.finditer(norm.text)):
         window = norm.text[max(0, m.start() - 80) : m.end() + 80]
-        if re.search(r"nvidia|انفيديا|نفيديا|رقائق|رقاقه|شريحه|شرائح|chip|gpu", window):
-            view = lookup("H20")
+        s, e = norm.span(m.start(), m.end())
+        if _CHIP_CONTEXT.search(window) and not any(x["start"] < e and s < x["end"] for x in out):
+            typo = m.group().replace(" ", "").replace("-", "") == "h2o"
+            view = lookup("H20" if typo else names[re.sub(r"\s+", " ", m.group())])
             out.append(
                 {
                     "id": view.id,
                     "name": view.name,
-                    "typo_of": "H20",
+                    **({"typo_of": "H20"} if typo else {}),
                     **_span(norm, original, m.start(), m.end()),
                 }
             )
     return sorted(out, key=lambda x: x["start"])
+
+
+_CHIP_CONTEXT = re.compile(
+    r"nvidia|انفيديا|نفيديا|amd|google|جوجل|غوغل|amazon|aws|امازون|alibaba|علي بابا|رقائق|رقاقه|شريحه"
+    r"|شرائح|معالج|chip|gpu|accelerator|processor"
+)
+
+
+@functools.lru_cache(maxsize=1)
+def _bare_chip_names() -> tuple[dict[str, str], re.Pattern[str]]:
+    """Catalog names and aliases without a digit ("Rubin", "Vera Rubin", "Trainium") -> chip id."""
+    from ..api import catalog
+
+    names = {
+        re.sub(r"\s+", " ", fold(n)): c.id
+        for c in catalog()
+        for n in (c.name, c.family, *c.aliases)
+        if n.isascii() and not any(ch.isdigit() for ch in n) and len(n) >= 3
+    }
+    return names, re.compile(rf"{_B}(?:{_alt(names)}){_E}")
 
 
 def _token_end(body: str, n: int, letters: Mapping[str, str] | None = None) -> int:
