@@ -156,3 +156,21 @@ def test_every_rule_text_has_an_arabic_translation() -> None:
         for x in [*e.policy_changes, *e.license_exceptions]:
             assert len(x.conditions_ar) == len(x.conditions), (e.id, x.key)
             assert all(_arabic(c) for c in x.conditions_ar)
+
+
+def test_vendor_groups_expand_once_for_every_rule() -> None:
+    """The PRC vendor list lives in data/vendors.yaml; every PRC vendor of the catalog is in it."""
+    from chipwatch import api
+    from chipwatch.rules.load import DATA_DIR, expand_vendor_groups
+
+    groups = read_yaml(DATA_DIR / "vendors.yaml", "vendors.yaml")["groups"]
+    doc = {"items": {"all": [{"vendor": ["@PRC", "Acme"]}]}}
+    assert expand_vendor_groups(doc, groups, "x.yaml")["items"]["all"][0]["vendor"] == [
+        *groups["PRC"], "Acme"
+    ]
+    with pytest.raises(RuleDataError, match="@MARS"):
+        expand_vendor_groups({"vendors_not": ["@MARS"]}, groups, "x.yaml")
+    chinese = {c.vendor for c in api.catalog() if c.vendor in groups["PRC"]}
+    assert {"Huawei", "Kunlunxin", "Alibaba"} <= chinese
+    (measure,) = load_rules().by_id["cn-2025-11-05-state-datacentres"].import_measures
+    assert measure.vendors_not == frozenset(groups["PRC"])

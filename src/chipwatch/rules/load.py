@@ -541,15 +541,36 @@ def read_yaml(path: Path, label: str) -> Any:
         raise RuleDataError(label, "", str(exc).splitlines()[0], f"valid YAML{where}") from None
 
 
+def expand_vendor_groups(doc: Any, groups: Mapping[str, list[str]], label: str, where: str = "") -> Any:
+    """``["@PRC"]`` in any list of the document -> the vendors of that group (``data/vendors.yaml``)."""
+    if isinstance(doc, dict):
+        return {k: expand_vendor_groups(v, groups, label, f"{where}.{k}".strip(".")) for k, v in doc.items()}
+    if not isinstance(doc, list):
+        return doc
+    out: list[Any] = []
+    for i, x in enumerate(doc):
+        if isinstance(x, str) and x.startswith("@"):
+            if x[1:] not in groups:
+                raise RuleDataError(label, where, x, f"a vendor group of vendors.yaml ({', '.join('@' + g for g in groups)})")
+            out += groups[x[1:]]
+        else:
+            out.append(expand_vendor_groups(x, groups, label, f"{where}[{i}]"))
+    return out
+
+
 @functools.lru_cache(maxsize=1)
 def load_rules() -> RuleSet:
     """All shipped events and parties (validated once per process)."""
     files = sorted((DATA_DIR / "rules").glob("*.yaml"))
     digest = hashlib.sha256()
     events = []
+    groups_path = DATA_DIR / "vendors.yaml"
+    digest.update(groups_path.read_bytes())
+    groups = read_yaml(groups_path, "vendors.yaml")["groups"]
     for path in files:
         digest.update(path.read_bytes())
-        events.append(parse_event(read_yaml(path, f"rules/{path.name}"), f"rules/{path.name}"))
+        label = f"rules/{path.name}"
+        events.append(parse_event(expand_vendor_groups(read_yaml(path, label), groups, label), label))
     entities_path = DATA_DIR / "entities.yaml"
     digest.update(entities_path.read_bytes())
     entities = parse_entities(read_yaml(entities_path, "entities.yaml"), "entities.yaml")
