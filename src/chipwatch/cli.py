@@ -202,6 +202,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="report TTFT as a closed-loop benchmark of N requests per concurrency slot measures "
         "it (all start at once; InferenceMAX uses 10); default: steady state",
     )
+    p.add_argument(
+        "--mtp", type=int, default=0, metavar="N",
+        help="speculative decoding with the model's multi-token-prediction module: N draft tokens "
+        "per step (DeepSeek-V3/R1; default 0, off)",
+    )
+    p.add_argument(
+        "--mtp-acceptance", type=float, metavar="A",
+        help="probability that a draft token is accepted (default 0.85, DeepSeek-V3 report)",
+    )
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_infer)
 
@@ -373,6 +382,8 @@ def cmd_infer(args: argparse.Namespace) -> str:
         sla_tpot_ms=args.sla_tpot_ms,
         sla_ttft_ms=args.sla_ttft_ms,
         benchmark_rounds=args.benchmark_rounds,
+        mtp=args.mtp,
+        mtp_acceptance=args.mtp_acceptance,
     )
     return to_json(r) if args.format == "json" else infer_text(r)
 

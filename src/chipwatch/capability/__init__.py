@@ -19,6 +19,7 @@ import numpy as np
 from .calibrate import efficiency
 from .hardware import Hardware, HardwareError, from_chip
 from .inference import (
+    MTP_ACCEPTANCE,
     ConfigError,
     Parallel,
     Precision,
@@ -130,12 +131,15 @@ def infer(
     sla_tpot_ms: float | None = None,
     sla_ttft_ms: float | None = None,
     benchmark_rounds: int | None = None,
+    mtp: int = 0,
+    mtp_acceptance: float | None = None,
 ) -> dict[str, Any]:
     """Serve ``model_name`` on ``chips`` x ``chip``: fit, TTFT, TPOT, tokens/s, Pareto curve.
 
     Without ``concurrency`` the best point under the SLA (or the maximum throughput) is reported.
     ``benchmark_rounds`` reports TTFT as a closed-loop benchmark of that many requests per
-    concurrency slot measures it (ramp-up included); the default is steady state.
+    concurrency slot measures it (ramp-up included); the default is steady state. ``mtp`` draft
+    tokens per step turn on speculative decoding with the model's MTP module.
     """
     if benchmark_rounds is not None and benchmark_rounds < 1:
         raise ConfigError("--benchmark-rounds must be >= 1")
@@ -156,7 +160,10 @@ def infer(
     if par.chips != chips:
         raise ConfigError(f"tp x dp x pp = {par.chips} must equal --chips {chips}")
     par.check(m)
-    scn = Scenario(m, hw, par, _precision(precision, kv_precision, m), isl, osl, instances)
+    scn = Scenario(
+        m, hw, par, _precision(precision, kv_precision, m), isl, osl, instances, mtp=mtp,
+        mtp_acceptance=MTP_ACCEPTANCE if mtp_acceptance is None else mtp_acceptance,
+    )
     mem = scn.memory_report()
     result: dict[str, Any] = {
         "model": m.name,
@@ -168,6 +175,11 @@ def infer(
         "isl": isl,
         "osl": osl,
         "benchmark_rounds": benchmark_rounds,
+        "speculative_decoding": {
+            "mtp_draft_tokens": mtp,
+            "acceptance": scn.mtp_acceptance,
+            "tokens_per_step": scn.tokens_per_step(),
+        } if mtp else None,
         "fits": bool(mem["fits"]) and mem["max_concurrency"] > 0,
         "memory": mem,
         "assumptions": assumptions(),
@@ -242,7 +254,8 @@ def assumptions() -> dict[str, Any]:
         "prefill_token_budget": inference.PREFILL_TOKEN_BUDGET,
         "max_batch_per_rank": inference.MAX_BATCH_PER_RANK,
         "usable_memory_fraction": 0.9,
-        "speculative_decoding": "not modelled (MTP off)",
+        "speculative_decoding": "off unless MTP draft tokens are given (mtp); acceptance "
+        f"default {MTP_ACCEPTANCE} (DeepSeek-V3 report)",
     }
 
 

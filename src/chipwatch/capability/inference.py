@@ -13,6 +13,10 @@ Every term is explicit (docs/capability.md):
   ``2(n-1)/n`` bytes over the link), dispatch + combine all-to-all per MoE layer under expert
   parallelism (scale-up link inside the domain, scale-out NIC beyond it).
 * **Overheads**: a fixed cost per kernel (from small-GEMM timings) and per request.
+* **Speculative decoding (MTP)**, when asked for: each step runs ``k`` draft passes of the
+  model's MTP module and verifies ``1 + k`` tokens per sequence in one main-model pass (matmul,
+  attention and all-to-all work grow with the tokens; weight and KV reads do not), and emits
+  ``(1 - a^(k+1)) / (1 - a)`` tokens per sequence on average at per-token acceptance ``a``.
 * **Serving**: closed-loop concurrency; prefills of other requests stall decode steps and
   queue new requests (a small fixed-point iteration, all vectorized over concurrency).
 
@@ -46,6 +50,9 @@ MAX_BATCH_PER_RANK = 1024
 #: Activation workspace reserved per chip beyond weights and KV cache (inside the 10% that
 #: USABLE_MEMORY leaves free).
 ACTIVATION_RESERVE = 0.0
+#: Acceptance of an MTP draft token when none is given: DeepSeek-V3 reports 85-90% for the
+#: second-token prediction (arXiv 2412.19437, section 5.4.3); the low end is used.
+MTP_ACCEPTANCE = 0.85
 
 
 def all_to_all_time(hw: Hardware, eff: Efficiency, ep: int, nbytes: Any) -> Any:
@@ -123,18 +130,38 @@ class Scenario:
     osl: int = 1024
     instances: int = 1
     eff: Efficiency = field(default_factory=efficiency)
+    mtp: int = 0  # MTP draft tokens per step (0: plain decoding)
+    mtp_acceptance: float = MTP_ACCEPTANCE
+
+    def __post_init__(self) -> None:
+        if self.mtp and not self.model.mtp_layers:
+            raise ConfigError(
+                f"{self.model.name} has no multi-token-prediction module; speculative decoding "
+                "with a separate draft model is not modelled"
+            )
+        if self.mtp < 0 or not 0 <= self.mtp_acceptance < 1:
+            raise ConfigError("MTP draft tokens must be >= 0 and the acceptance in [0, 1)")
+
+    def tokens_per_step(self) -> float:
+        """Tokens each sequence emits per decode step: 1, or the expected accepted run plus one."""
+        a = self.mtp_acceptance
+        return (1 - a ** (self.mtp + 1)) / (1 - a)
 
     # --- memory ---------------------------------------------------------------------------
 
     def weights_per_chip(self) -> float:
+        """Weights held per chip; with MTP on, the MTP module's layers too (MoE layers, as
+        DeepSeek's are; their embedding and output head are shared with the main model)."""
         m, p, par = self.model, self.precision, self.parallel
         wb, eb = BYTES[p.weights], BYTES[p.expert_weights]
+        extra = m.mtp_layers if self.mtp else 0
+        moe_layers = m.moe_layers + extra if m.is_moe else 0
         replicated = (
             (
-                m.layers * m.attention_params_per_layer()
-                + m.dense_ffn_layers * m.dense_ffn_params()
+                (m.layers + extra) * m.attention_params_per_layer()
+                + (m.dense_ffn_layers + (0 if m.is_moe else extra)) * m.dense_ffn_params()
                 + (
-                    m.moe_layers * (m.ffn.get("num_shared_experts") or 0) * m.expert_params()
+                    moe_layers * (m.ffn.get("num_shared_experts") or 0) * m.expert_params()
                     if m.is_moe
                     else 0
                 )
@@ -144,7 +171,7 @@ class Scenario:
             + m.lm_head_params
         )
         routed = (
-            m.moe_layers * m.ffn["num_experts"] * m.expert_params() / par.pp if m.is_moe else 0.0
+            moe_layers * m.ffn["num_experts"] * m.expert_params() / par.pp if m.is_moe else 0.0
         )
         return replicated * wb / par.tp + routed * eb / (par.tp * par.dp)
 
@@ -198,11 +225,23 @@ class Scenario:
         """Seconds per decode step, unreduced: each roofline's compute and memory sides apart.
 
         ``combine`` turns these into a step time; the compliance frontier rescales them to
-        evaluate designs with other compute, memory and I/O bandwidth.
+        evaluate designs with other compute, memory and I/O bandwidth. With MTP the step is one
+        verification pass over ``1 + mtp`` tokens per sequence plus ``mtp`` draft passes, each
+        costing the MTP module's share (its layers over the model's) of a one-token step.
         """
+        if not self.mtp:
+            return self._pass_components(batch, context, 1)
+        verify = self._pass_components(batch, context, 1 + self.mtp)
+        draft = self._pass_components(batch, context, 1)
+        share = self.mtp * self.model.mtp_layers / self.model.layers
+        return {k: verify[k] + share * draft[k] for k in verify}
+
+    def _pass_components(self, batch: Any, context: Any, queries: int) -> dict[str, Any]:
+        """One forward pass over ``queries`` new tokens of each of ``batch`` sequences."""
         m, p, par, e, hw = self.model, self.precision, self.parallel, self.eff, self.hw
         b = np.asarray(batch, dtype=float)
-        per_rank = b / par.dp / par.pp  # sequences per attention rank per pipeline micro-batch
+        seqs = b / par.dp / par.pp  # sequences per attention rank per pipeline micro-batch
+        per_rank = seqs * queries  # their tokens
         layers, moe_layers = m.layers / par.pp, m.moe_layers / par.pp
         wb, eb = BYTES[p.weights], BYTES[p.expert_weights]
         shared = (
@@ -230,7 +269,7 @@ class Scenario:
         }
         if m.is_moe:
             n_exp, k = m.ffn["num_experts"], m.ffn["experts_per_token"]
-            tokens = b / par.pp
+            tokens = b * queries / par.pp
             touched = n_exp * (1 - (1 - k / n_exp) ** tokens)
             c_exp = p.compute(p.expert_weights)
             chips = par.tp * par.dp
@@ -250,8 +289,8 @@ class Scenario:
             m.attention_flops_per_token(context, absorbed=True) / par.pp * per_rank / par.tp
         )
         out["attention_compute"] = attn_flops / (hw.compute_peak("bf16") * e.attention)
-        out["attention_memory"] = (
-            self.kv_per_sequence_per_chip(context) * per_rank / (hw.hbm_bw * e.hbm_stream)
+        out["attention_memory"] = (  # each sequence's KV cache is read once for all its queries
+            self.kv_per_sequence_per_chip(context) * seqs / (hw.hbm_bw * e.hbm_stream)
         )
         out["elementwise"] = (
             m.elementwise_bytes_per_token(c_dense) / par.pp * per_rank / par.tp
@@ -357,7 +396,7 @@ class Scenario:
         round's TTFT is the ramp-up's, the others the steady state's. Without it, steady state."""
         c = np.maximum(np.asarray(concurrency, dtype=float), 1.0)
         context = self.isl + self.osl / 2
-        tpot0 = self.step_time(c, context)["total"]
+        tpot0 = self.step_time(c, context)["total"] / self.tokens_per_step()
         t_pf1 = self.prefill_time(self.isl)
         ttft = REQUEST_OVERHEAD_S + t_pf1 + tpot0 / 2
         tpot = tpot0

@@ -33,6 +33,11 @@ def infer_text(r: Mapping[str, Any]) -> str:
         f"  throughput          {r['tokens_per_s_per_chip']:,.0f} output tokens/s per chip ({r['tokens_per_s_total']:,.0f} in all)",
         f"  bottleneck          {r['bottleneck']}",
     ]
+    if spec := r.get("speculative_decoding"):
+        lines.append(
+            f"  speculative (MTP)   {spec['mtp_draft_tokens']} draft token(s), acceptance "
+            f"{spec['acceptance']:.2f}: {spec['tokens_per_step']:.2f} tokens per step"
+        )
     if r.get("note"):
         lines.append(f"  note                {r['note']}")
     if r.get("warning"):

@@ -19,7 +19,7 @@ import numpy as np
 
 from .calibrate import Efficiency, efficiency, read_truth
 from .hardware import Hardware, HardwareError, from_chip
-from .inference import Parallel, Precision, Scenario, all_to_all_time
+from .inference import MTP_ACCEPTANCE, Parallel, Precision, Scenario, all_to_all_time
 from .mapping import map_hardware, map_model
 from .training import (
     DEFAULT_CLUSTER,
@@ -164,6 +164,17 @@ def _serving_quantity(metric: str) -> str | None:
     return None
 
 
+def parse_mtp(text: str, model: Model) -> tuple[int, float]:
+    """Draft tokens and acceptance of the multi-token prediction a row names: "MTP(1 step, 2
+    draft)" and "MTP(1,2)" are SGLang's one speculative step (one draft token, two tokens
+    verified); "60% accept" sets the acceptance. (0, default) for models without an MTP module."""
+    m = re.search(r"\bmtp\b(?:\s*\(\s*(\d+)\s*(?=[,)]|steps?\b))?", text.lower())
+    if not m or not model.mtp_layers:
+        return 0, MTP_ACCEPTANCE
+    accept = re.search(r"(\d+(?:\.\d+)?)\s*%\s*accept", text.lower())
+    return int(m.group(1) or 1), float(accept.group(1)) / 100 if accept else MTP_ACCEPTANCE
+
+
 def predict_infer(row: Row) -> float:
     metric = row.get("metric").lower()
     if metric.startswith(("avg_nodes", "input_tokens_per_day", "output_tokens_per_day")):
@@ -180,7 +191,10 @@ def predict_infer(row: Row) -> float:
     conc_text = row.get("concurrency").lower()
     conc = row.number("concurrency")
     per_gpu = bool(re.search(r"(?:seqs?|sequences|tokens)\s*/\s*(?:gpu|npu|chip|xpu|device)", conc_text))
-    scn = Scenario(model, hw, par, prec, int(isl or 1024), int(osl or 1024))
+    mtp, acceptance = parse_mtp(row.get("parallelism"), model)
+    scn = Scenario(
+        model, hw, par, prec, int(isl or 1024), int(osl or 1024), mtp=mtp, mtp_acceptance=acceptance
+    )
     fit = scn.memory_report()
     if not fit["fits"]:
         raise Skip(f"the weights do not fit: {fit['weights_per_chip_gb']:.0f} GB per chip")
@@ -228,7 +242,7 @@ def predict_infer(row: Row) -> float:
             raise Skip("no batch size")
         ctx = (isl or 1024) + (osl or 0) / 2
         step = float(scn.step_time(np.array([batch]), ctx)["total"][0])
-        per_chip = batch / step / par.chips
+        per_chip = batch * scn.tokens_per_step() / step / par.chips
         return per_chip * (node if "node" in metric else 1)
     if "prefill" in metric and "throughput" in metric:
         tokens_per_gpu = conc if (conc and per_gpu and "token" in conc_text) else 16384

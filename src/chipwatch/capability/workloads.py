@@ -75,6 +75,11 @@ class Model:
         return bool(self.ffn["kind"] == "moe")
 
     @property
+    def mtp_layers(self) -> int:
+        """Multi-token-prediction modules shipped with the model (DeepSeek-V3: 1), 0 when none."""
+        return int(self.arch.get("mtp_layers") or 0)
+
+    @property
     def moe_layers(self) -> int:
         return self.layers - int(self.ffn.get("dense_layers") or 0) if self.is_moe else 0
 

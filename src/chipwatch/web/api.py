@@ -133,11 +133,14 @@ def infer(
     sla_tpot_ms: Annotated[float | None, Query(gt=0)] = None,
     sla_ttft_ms: Annotated[float | None, Query(gt=0)] = None,
     benchmark_rounds: Annotated[int | None, Query(ge=1, le=10_000)] = None,
+    mtp: Annotated[int, Query(ge=0, le=8)] = 0,
+    mtp_acceptance: Annotated[float | None, Query(ge=0, lt=1)] = None,
 ) -> dict[str, Any]:
     from ..capability import infer as run
 
     return run(model, chip=chip, chips=chips, isl=isl, osl=osl, concurrency=concurrency, precision=precision,
-               sla_tpot_ms=sla_tpot_ms, sla_ttft_ms=sla_ttft_ms, benchmark_rounds=benchmark_rounds)
+               sla_tpot_ms=sla_tpot_ms, sla_ttft_ms=sla_ttft_ms, benchmark_rounds=benchmark_rounds,
+               mtp=mtp, mtp_acceptance=mtp_acceptance)
 
 
 @router.get("/train", summary="GPU-hours, days, cost and MFU to train a model")
