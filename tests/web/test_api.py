@@ -450,3 +450,12 @@ def test_chunked_upload_is_stopped_at_the_limit() -> None:
     r = call("POST", "/api/check/bulk", content=body(), headers={"content-type": "multipart/form-data; boundary=B"})
     assert r.status_code == 413
     assert sent < 4 * 1024 * 1024  # the server stopped reading early
+
+
+def test_article_page_shows_rule_claims_and_highlights_rules() -> None:
+    text = "ألغت واشنطن قاعدة انتشار الذكاء الاصطناعي في مايو 2025."
+    r = call("POST", "/analyze", data={"text": text, "date": "2025-11-20"})
+    assert r.status_code == 200
+    page = html.unescape(r.text)
+    assert "تواريخ القواعد" in page  # the claim kind, in the article's language
+    assert '<mark class="rules"' in page and "2025-05-13" in page
