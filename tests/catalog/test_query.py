@@ -63,3 +63,15 @@ def test_unrelated_name_has_no_suggestion_noise() -> None:
 def test_normalize_strips_vendor_words_but_not_the_whole_name() -> None:
     assert normalize("NVIDIA GeForce RTX 4090 D") == "rtx4090d"
     assert normalize("nvidia") == "nvidia"
+
+
+def test_no_name_or_alias_names_two_shipped_chips() -> None:
+    """A shared alias would resolve silently to whichever file loads first ("R200" was both
+    NVIDIA's Rubin and Kunlunxin's R200)."""
+    owner: dict[str, str] = {}
+    clashes = []
+    for chip in chipwatch.catalog():
+        for key in {normalize(k) for k in (chip.id, chip.name, f"{chip.vendor} {chip.name}", *chip.aliases)}:
+            if owner.setdefault(key, chip.id) != chip.id:
+                clashes.append((key, owner[key], chip.id))
+    assert clashes == []

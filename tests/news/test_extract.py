@@ -148,6 +148,34 @@ def test_dates_relative_to_the_article_date(text: str, value: str) -> None:
     assert (d["value"], d["relative_to"]) == (value, "2025-07-16")
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("said last\nweek", "2025-07-07/2025-07-13"),  # a hard-wrapped line
+        ("في  مايو  من  العام  الماضي", "2024-05"),  # double spaces
+        ("منذ عام 2022", "2022"),  # a year, not "a year ago"
+        ("بالأمس", "2025-07-15"),  # proclitics
+        ("والأسبوع الماضي", "2025-07-07/2025-07-13"),
+        ("أول أمس", "2025-07-14"),  # the day before yesterday
+        ("in May of 2024", "2024-05"),
+        ("Nvidia said Monday", "2025-07-14"),
+    ],
+)
+def test_relative_dates_in_awkward_spellings(text: str, value: str) -> None:
+    assert [d["value"] for d in extract(text, WEDNESDAY)["dates"]] == [value]
+
+
+@pytest.mark.parametrize(
+    "text", ["قبل شهر رمضان", "قبل يوم من الاجتماع", "prices may next year rise", "Black Friday sales"]
+)
+def test_words_that_only_look_like_relative_dates(text: str) -> None:
+    assert [d["text"] for d in extract(text, WEDNESDAY)["dates"]] in ([], ["next year"])
+
+
+def test_relative_dates_at_the_end_of_the_calendar_are_skipped() -> None:
+    assert extract("tomorrow", dt.date(9999, 12, 31))["dates"] == []
+
+
 def test_relative_dates_need_the_article_date_and_a_clear_reading() -> None:
     assert extract("Nvidia said last week that", None)["dates"] == []
     # no number of years; "الاثنين" alone also means "the two"
@@ -187,6 +215,14 @@ def test_names_without_a_number_need_chip_words_nearby() -> None:
         "nvidia-rubin", "alibaba-zhenwu-810e", "aws-trainium1", "google-tpu-v7"
     ]
     assert extract("Robert Rubin said the economy slowed")["chips"] == []
+    assert extract("Robert Rubin said new laws would slow the economy")["chips"] == []  # l-aws
+    assert extract("State laws limit H2O use on farms")["chips"] == []
+
+
+def test_names_other_products_share_need_chip_words() -> None:
+    """``name_also_means`` in the catalog: "Volvo S60" is a car, "Kunlunxin P800 chips" a chip."""
+    assert extract("the new Volvo S60 sedan")["chips"] == []
+    assert [c["id"] for c in extract("Baidu's Kunlunxin P800 chips")["chips"]] == ["kunlunxin-p800-oam"]
 
 
 def test_letter_names_count_only_when_they_spell_a_catalog_chip() -> None:

@@ -90,6 +90,7 @@ CHIP_KEYS = {
     "market",
     "cloud_only",
     "china_variant_of",
+    "name_also_means",
     "sources",
     "throughput",
     "dies",
@@ -252,6 +253,7 @@ def _parse_chip(raw: Any, file_ctx: _Ctx) -> Chip:
         market=raw["market"],
         cloud_only=bool(_opt_bool(raw.get("cloud_only"), ctx, "cloud_only")),
         china_variant_of=_opt_str(raw.get("china_variant_of"), ctx, "china_variant_of"),
+        name_also_means=_opt_str(raw.get("name_also_means"), ctx, "name_also_means"),
         throughput=throughput,
         dies=tuple(
             _die(d, i, ctx, non_planar) for i, d in enumerate(_list(raw.get("dies"), ctx, "dies"))

@@ -151,6 +151,9 @@ class Chip:
     price: Price | None
     notes: str | None
     sources: dict[str, Source] = field(default_factory=dict)
+    #: what else the chip's short name names ("Volvo S60 car"): the article checker then reads it
+    #: as this chip only near chip words
+    name_also_means: str | None = None
     file: str = ""
 
     def to_dict(self) -> dict[str, Any]:
@@ -169,6 +172,7 @@ class Chip:
             "market": self.market,
             "cloud_only": self.cloud_only,
             "china_variant_of": self.china_variant_of,
+            "name_also_means": self.name_also_means,
             "throughput": {
                 k: {**q.to_dict(), "bit_length": BIT_LENGTH[k]} for k, q in self.throughput.items()
             },

@@ -48,7 +48,7 @@ def analyze(
     today = today or dt.date.today()
     lang = detect_language(text) if text.strip() else "en"
     date = stated_date(text) or article_date
-    entities = extract(text, date)
+    entities = extract(text, date or today)  # an undated article is read, and checked, as of today
     claims = find_claims(text, entities) if text.strip() else []
     checked = (
         check_claims(claims, entities, date or today, today, report_language or lang)

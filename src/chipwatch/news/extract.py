@@ -123,6 +123,8 @@ def find_chips(norm: Normalized, original: str) -> list[dict[str, Any]]:
         if parts[0] == "h" and parts[1:2] == ["2"] and len(parts) > 2 and parts[2] == "o":
             continue
         view = lookup(found)
+        if view.chip.name_also_means and not _near_chip_words(norm.text, m.start(), m.end(), 200):
+            continue  # "Volvo S60": a name that is also another product's counts among chip words
         out.append({"id": view.id, "name": view.name, **_span(norm, original, begin, end)})
         sibling = m.group("sibling")
         family = prefix or (parts[0] if parts and parts[0].isalpha() else "")
@@ -140,10 +142,11 @@ def find_chips(norm: Normalized, original: str) -> list[dict[str, Any]]:
     # ordinary words: both count only next to chip words
     names, bare = _bare_chip_names()
     for m in (*re.finditer(rf"{_B}h[\s\-]?2o{_E}", norm.text), *bare.finditer(norm.text)):
-        window = norm.text[max(0, m.start() - 80) : m.end() + 80]
         s, e = norm.span(m.start(), m.end())
-        if _CHIP_CONTEXT.search(window) and not any(x["start"] < e and s < x["end"] for x in out):
-            typo = m.group().replace(" ", "").replace("-", "") == "h2o"
+        typo = re.sub(r"[\s\-]", "", m.group()) == "h2o"
+        if _near_chip_words(norm.text, m.start(), m.end(), vendors=not typo) and not any(
+            x["start"] < e and s < x["end"] for x in out
+        ):
             view = lookup("H20" if typo else names[re.sub(r"\s+", " ", m.group())])
             out.append(
                 {
@@ -156,10 +159,32 @@ def find_chips(norm: Normalized, original: str) -> list[dict[str, Any]]:
     return sorted(out, key=lambda x: x["start"])
 
 
-_CHIP_CONTEXT = re.compile(
-    r"nvidia|انفيديا|نفيديا|amd|google|جوجل|غوغل|amazon|aws|امازون|alibaba|علي بابا|رقائق|رقاقه|شريحه"
-    r"|شرائح|معالج|chip|gpu|accelerator|processor"
+#: Chip nouns: "H2O" (a typo of H20) counts as the H20 only within 80 characters of one of these
+#: or NVIDIA's name; names without a number ("Rubin", "Trainium") within 80 characters of one or of
+#: a catalog vendor's name; names that also mean something else (``name_also_means``: "S60")
+#: within 200 characters.
+_CHIP_WORDS = (
+    r"(?:[وفبل]?(?:ال)?(?:رقايق|رقاقه|رقاقات|شريحه|شرايح|معالج|معالجات|وحدات معالجه)|chips?|gpus?"
+    r"|accelerators?|processors?|semiconductors?|npus?)"
 )
+
+
+@functools.lru_cache(maxsize=4)
+def _context(vendors: bool) -> re.Pattern[str]:
+    words = [_CHIP_WORDS]
+    if vendors:  # every catalog vendor, in the gazetteer's spellings too
+        from ..api import catalog
+
+        names = {c.vendor for c in catalog()}
+        spellings = [w for n in names for w in gazetteer()["companies"].get(n, [])]
+        words.append(_alt([*names, *spellings]))
+    else:
+        words.append(_alt(["nvidia", *gazetteer()["companies"]["NVIDIA"]]))
+    return re.compile(rf"{_B}(?:{'|'.join(words)}){_E}")
+
+
+def _near_chip_words(text: str, start: int, end: int, reach: int = 80, vendors: bool = True) -> bool:
+    return bool(_context(vendors).search(text[max(0, start - reach) : end + reach]))
 
 
 @functools.lru_cache(maxsize=1)
@@ -556,11 +581,19 @@ _ORDINALS = {
 }
 
 
+class _Words(dict):  # type: ignore[type-arg]
+    """Folded gazetteer words -> value, looked up with any run of whitespace read as one space
+    (the patterns match "last\nweek" and "كانون  الثاني")."""
+
+    def __getitem__(self, key: str) -> Any:
+        return super().__getitem__(re.sub(r"\s+", " ", key))
+
+
 @functools.lru_cache(maxsize=1)
 def _date_patterns() -> dict[str, Any]:
     g = gazetteer()
-    months = {fold(w): int(k) for k, words in g["months"].items() for w in words}
-    hijri = {fold(w): int(k) for k, words in g["hijri_months"].items() for w in words}
+    months = _Words({fold(w): int(k) for k, words in g["months"].items() for w in words})
+    hijri = _Words({fold(w): int(k) for k, words in g["hijri_months"].items() for w in words})
     mon = _alt(months)
     year = r"(?P<year>(?:19|20)\d\d)"
     return {
@@ -582,7 +615,7 @@ def _date_patterns() -> dict[str, Any]:
         ),
         "month_day_year": re.compile(rf"{_B}(?P<mon>{mon})\.?\s+(?P<d>\d{{1,2}}),?\s+{year}"),
         "month_year": re.compile(
-            rf"{_B}(?:شهر\s+)?(?P<mon>{mon})\s*(?:من\s+)?(?:عام\s+)?,?\s*{year}"
+            rf"{_B}(?:شهر\s+)?(?P<mon>{mon})\s*(?:من\s+|of\s+)?(?:عام\s+)?,?\s*{year}"
         ),
         "year": re.compile(rf"(?:عام|العام|سنه|in|year)\s+{year}(?!\d)"),
         # "in May", "في أيار/مايو الماضي": a month without a year, dated from the article's date
@@ -594,35 +627,40 @@ def _date_patterns() -> dict[str, Any]:
         "hijri": re.compile(
             rf"{_B}(?:(?P<d>\d{{1,2}})\s+)?(?P<mon>{_alt(hijri)})\s+(?P<year>1[34]\d\d)\s*(?:ه|هـ|هجري|هجريه)"
         ),
-        **_relative_patterns(mon),
+        **_relative_patterns(mon, _alt(hijri)),
     }
 
 
-def _relative_patterns(mon: str) -> dict[str, Any]:
+def _relative_patterns(mon: str, hijri: str) -> dict[str, Any]:
     """Dates that need the article's date: "last week", "قبل ثلاثة أشهر", "on Monday", "May of last
     year", "the first quarter of this year"."""
     g = gazetteer()
-    relative = {
+    relative = _Words({
         fold(w): (unit, int(step))
         for unit, steps in g["relative_dates"].items()
         for step, words in steps.items()
         for w in words
-    }
+    })
     years = _alt(w for w, (unit, _) in relative.items() if unit == "year")
-    units = {fold(w): unit for unit, words in g["durations"].items() for w in words}
-    weekdays = {fold(w): int(k) for k, words in g["weekdays"].items() for w in words}
+    units = _Words({fold(w): unit for unit, words in g["durations"].items() for w in words})
+    weekdays = _Words({fold(w): int(k) for k, words in g["weekdays"].items() for w in words})
     number = rf"\d{{1,3}}|{_alt(WORD_NUMBERS)}|an"
     period = r"(?:الربع\s+(?P<q_ar>الاول|الثاني|الثالث|الرابع)|(?P<q_en>first|second|third|fourth)\s+quarter|(?P<h_ar>النصف\s+(?:الاول|الثاني))|(?P<h_en>(?:first|second)\s+half))"
+    # "منذ عام 2022" is a year, "قبل شهر رمضان" a Hijri month, "قبل يوم من" "the day before"
+    not_a_date_after = (
+        rf"(?![\s,]*(?:\d|من(?![{_AR}])|(?:{mon})(?![a-z{_AR}])|(?:{hijri})|(?:{_alt(weekdays)})))"
+    )
+    reporting = r"said|says|announced|told|confirmed|reported|added|unveiled|approved|issued"
     return {
         "relative": relative,
         "duration_units": units,
         "duals": {fold(w) for w in g["duals"]},
         "plurals": {fold(w) for w in g["plurals"]},
         "weekdays": weekdays,
-        "relative_word": re.compile(rf"{_B}(?P<rel>{_alt(relative)}){_E}"),
-        "relative_year": years,
+        # Arabic proclitics: "بالأمس", "والأسبوع الماضي"
+        "relative_word": re.compile(rf"{_B}(?:[وفب](?=[{_AR}]))?(?P<rel>{_alt(relative)}){_E}"),
         "month_of_relative_year": re.compile(
-            rf"{_B}(?:(?:in|during|since|early|late|mid)\s+|(?:في|خلال|منذ|مطلع|اواخر|منتصف)\s+)?"
+            rf"{_B}(?P<pre>(?:in|during|since|early|late|mid)\s+|(?:في|خلال|منذ|مطلع|اواخر|منتصف)\s+)?"
             rf"(?:شهر\s+)?(?P<mon>{mon})(?:\s*/\s*(?:{mon}))?+\s*,?\s*(?:من\s+|of\s+)?(?P<rel>{years}){_E}"
         ),
         "period_of_relative_year": re.compile(
@@ -630,11 +668,12 @@ def _relative_patterns(mon: str) -> dict[str, Any]:
         ),
         "ago": re.compile(
             rf"{_B}(?:(?P<n>{number})\s+(?P<unit>{_alt(units)})\s+ago"
-            rf"|(?:منذ|قبل)\s+(?:(?:نحو|حوالي)\s+)?(?:(?P<ar_n>{number})\s+)?(?P<ar_unit>{_alt(units)})){_E}"
+            rf"|(?:منذ|قبل)\s+(?:(?:نحو|حوالي)\s+)?(?:(?P<ar_n>{number})\s+)?(?P<ar_unit>{_alt(units)})"
+            rf"{not_a_date_after}){_E}"
         ),
         "weekday": re.compile(
-            rf"{_B}(?:(?P<pre>on|last|next|this\s+past|يوم)\s+)?(?P<day>{_alt(weekdays)})"
-            rf"(?:\s+(?P<post>الماضي|المنصرم|المقبل|القادم))?{_E}"
+            rf"{_B}(?:(?P<pre>on|last|next|this\s+past|since|by|until|يوم)\s+|(?P<verb>{reporting})\s+)?"
+            rf"(?P<day>{_alt(weekdays)})(?:\s+(?P<post>الماضي|المنصرم|المقبل|القادم))?{_E}"
         ),
     }
 
@@ -651,8 +690,12 @@ def _relative_dates(
     t = norm.text
     out: list[dict[str, Any]] = []
 
-    def add(m: re.Match[str], value: str) -> None:
-        out.append({"value": value, "relative_to": on.isoformat(), **_span(norm, original, m.start(), m.end())})
+    def add(m: re.Match[str], value: str, start: int | None = None) -> None:
+        span = _span(norm, original, m.start() if start is None else start, m.end())
+        out.append({"value": value, "relative_to": on.isoformat(), **span})
+
+    if not 100 < on.year < 9900:  # no date arithmetic at the ends of the calendar
+        return out
 
     def at(unit: str, step: int) -> str:
         if unit == "day":
@@ -665,6 +708,8 @@ def _relative_dates(
         return str(on.year + step)
 
     for m in p["month_of_relative_year"].finditer(t):
+        if m["mon"] in ("may", "march", "mar") and not m["pre"]:
+            continue  # "may next year" is the verb
         add(m, f"{on.year + p['relative'][m['rel']][1]}-{p['months'][m['mon']]:02d}")
     for m in p["period_of_relative_year"].finditer(t):
         year = on.year + (0 if m["cur"] is not None else p["relative"][m["rel"]][1])
@@ -686,16 +731,15 @@ def _relative_dates(
         steps = -int(n) * (7 if unit == "week" else 1)
         add(m, at("day" if unit == "week" else unit, steps))
     for m in p["weekday"].finditer(t):
-        arabic = not m["day"].isascii()
-        if arabic and not (m["pre"] or m["post"]):
-            continue  # "الاثنين" alone is also "the two"
-        ahead = m["pre"] == "next" or m["post"] in ("المقبل", "القادم")
-        back = (on.weekday() - p["weekdays"][m["day"]]) % 7
-        if ahead:
-            delta = (p["weekdays"][m["day"]] - on.weekday()) % 7 or 7
+        if not (m["pre"] or m["post"] or (m["verb"] and m["day"].isascii())):
+            continue  # "الاثنين" alone is also "the two"; "Black Friday" is a name
+        day = p["weekdays"][m["day"]]
+        if m["pre"] == "next" or m["post"] in ("المقبل", "القادم"):
+            delta = (day - on.weekday()) % 7 or 7
         else:
+            back = (on.weekday() - day) % 7
             delta = -(back or (7 if m["pre"] == "last" or m["post"] else 0))
-        add(m, (on + dt.timedelta(days=delta)).isoformat())
+        add(m, (on + dt.timedelta(days=delta)).isoformat(), m.start("day") if m["verb"] else None)
     return out
 
 
