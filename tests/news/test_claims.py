@@ -446,3 +446,33 @@ def test_a_sentence_ends_after_a_year() -> None:
         article_date=dt.date(2025, 11, 20),
     )
     assert [c["rule"] for c in claims] == ["2025-01-13-ai-diffusion", "2025-09-29-affiliates"]
+
+
+def test_comparisons_keep_their_direction() -> None:
+    """TPP H20 2,368 vs H200/H100 15,831 (catalog datasheets): the H20 is the weaker chip."""
+    on = dt.date(2025, 12, 9)
+    verdict = lambda text: claims_of(text, article_date=on)[0]["verdict"]  # noqa: E731
+    assert verdict("The H20 is six times as powerful as the H200.") == "contradicted"
+    assert verdict("The H20 is more powerful than the H100.") == "contradicted"
+    assert verdict("The H20 is less powerful than the H100.") == "supported"
+    (c,) = claims_of("Trainium 9 is 2 times faster than the H100.", article_date=on)
+    assert c["verdict"] == "unverifiable"  # the subject is not a catalog chip
+    assert claims_of("China's data centres lack computing power despite buying the H20.",
+                     article_date=on) == []
+    # "ليست" holds the number word "ست" (six): not a factor
+    (ban,) = claims_of("ليست مرة واحدة تحظر فيها واشنطن رقائق H20 إلى الصين", article_date=on)
+    assert ban["kind"] == "export_status"
+
+
+def test_destinations_belong_to_their_clause() -> None:
+    (c,) = claims_of(
+        "The US requires a licence for H100 exports to China, unlike exports to Germany.",
+        article_date=dt.date(2025, 6, 1),
+    )
+    assert c["verdict"] == "supported" and not any("Germany" in r for r in c["reasons"])
+    gb300, h200 = claims_of(
+        "سمحت واشنطن بتصدير جي بي 300 إلى الإمارات والسعودية، لكنها منعت تصدير إتش 200 إلى الصين",
+        article_date=dt.date(2025, 11, 20),
+    )
+    assert not any("الصين" in r for r in gb300["reasons"][:1])
+    assert "الصين" in h200["reasons"][0] and h200["stance"] == "banned"

@@ -60,6 +60,7 @@ def analyze(
         c.setdefault("reasons", [])
         c.setdefault("citations", [])
         c.pop("entities", None)
+        c.pop("text_raw", None)
     return {
         "language": lang,
         "report_language": report_language or lang,

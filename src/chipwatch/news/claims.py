@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -103,7 +104,7 @@ def find_claims(text: str, entities: Mapping[str, Any]) -> list[dict[str, Any]]:
         folded = fold(sent)
         has = {k: bool(p.search(folded)) for k, p in kw.items()}
         ents = {k: _inside(v, start, end) for k, v in entities.items()}
-        base = {"text": sent.strip(), "start": start, "end": end, "entities": ents}
+        base = {"text": sent.strip(), "text_raw": sent, "start": start, "end": end, "entities": ents}
         chips, money, models = ents["chips"], ents["money"], ents["models"]
         for rule_id in dict.fromkeys(r["id"] for r in ents.get("rules", [])):
             for step, date in _rule_steps(sent, start, ents["dates"]):
@@ -140,7 +141,8 @@ def find_claims(text: str, entities: Mapping[str, Any]) -> list[dict[str, Any]]:
             found = True
         if found:
             continue
-        if chips and ((has["suited"] and has["inference"]) or has["faster"] or has["powerful"]):
+        compared = len({x["id"] for x in chips}) > 1 or bool(_FACTOR.search(folded))
+        if chips and ((has["suited"] and has["inference"]) or has["faster"] or (has["powerful"] and compared)):
             out.append({**base, "kind": "capability"})
         elif ents["counts"] and has["adoption"]:
             out.append({**base, "kind": "adoption"})
@@ -203,25 +205,50 @@ def _place(code: str, lang: str) -> str:
     return code if c is None else (c.name_ar if lang == "ar" else c.name)
 
 
-def _parties(c: Mapping[str, Any]) -> list[tuple[str, str]]:
+def _parties(c: Mapping[str, Any], within: tuple[int, int] | None = None) -> list[tuple[str, str]]:
     """(name, headquarters country) of the sentence's organisations that the shipped party
-    list knows (G42 -> AE, HUMAIN -> SA, Alibaba -> CN)."""
+    list knows (G42 -> AE, HUMAIN -> SA, Alibaba -> CN), optionally only those inside a span."""
     from ..rules.screening import screen
 
     out = []
-    for org in c["entities"].get("companies", []):
+    for org in _within(c["entities"].get("companies", []), within):
         match = screen(org["name"])
         if match is not None and match.entity.country:
             out.append((org["name"], match.entity.country))
     return out
 
 
-def _dests(c: Mapping[str, Any], default: str) -> list[str]:
-    """The sentence's destinations: the countries it names and the homes of the parties it names,
+def _within(items: Sequence[Mapping[str, Any]], span: tuple[int, int] | None) -> list[Mapping[str, Any]]:
+    return [x for x in items if span is None or span[0] <= x["start"] < span[1]]
+
+
+#: Where a sentence turns to another subject: "…, but …", "unlike …", "لكنها", "بينما".
+_CLAUSE_BREAK = re.compile(
+    r"(?:[,،;؛]\s*)?(?<![a-z\u0621-\u064a])(?:but|while|whereas|unlike|except|"
+    r"و?لكن(?:ها|ه)?|بينما|في حين|بخلاف|على عكس|باستثناء)(?![a-z\u0621-\u064a])"
+)
+
+
+def _clause(c: Mapping[str, Any], at: int) -> tuple[int, int]:
+    """The absolute span of the clause of the claim's sentence that holds offset ``at``."""
+    start, norm = c["start"], normalize(c["text_raw"])
+    breaks = [norm.span(m.start(), m.end())[0] for m in _CLAUSE_BREAK.finditer(norm.text)]
+    for a, b in itertools.pairwise([0, *breaks, len(c["text_raw"])]):
+        if start + a <= at < start + b:
+            return start + a, start + b
+    return start, start + len(c["text_raw"])
+
+
+def _dests(c: Mapping[str, Any], default: str, at: int | None = None) -> list[str]:
+    """The destinations of the clause holding offset ``at`` (the whole sentence without it): the
+    countries it names and the homes of the parties it names, else those of the whole sentence,
     else the article's first foreign country (China when it names none)."""
-    codes = [x["code"] for x in c["entities"]["countries"] if x["code"] != "US"]
-    codes += [code for _, code in _parties(c) if code != "US"]
-    return list(dict.fromkeys(codes)) or [default]
+    for span in ((_clause(c, at),) if at is not None else ()) + (None,):
+        codes = [x["code"] for x in _within(c["entities"]["countries"], span) if x["code"] != "US"]
+        codes += [code for _, code in _parties(c, span) if code != "US"]
+        if codes:
+            return list(dict.fromkeys(codes))
+    return [default]
 
 
 def _dest(c: Mapping[str, Any], default: str) -> str:
@@ -274,7 +301,7 @@ def _export(
     reasons, cites = [], []
     verdicts = []
     chips = {x["id"]: x for x in c["entities"]["chips"]}.values()
-    for chip, dest in ((chip, dest) for dest in _dests(c, default) for chip in chips):
+    for chip, dest in ((x, d) for x in chips for d in _dests(c, default, x["start"])):
         user = _end_user(c, dest)
         then = check(chip["id"], to=dest, on=on, end_user=user)
         now = check(chip["id"], to=dest, on=today, end_user=user)
@@ -633,81 +660,107 @@ def _training(
     return verdict, reasons, cites
 
 
+def _subject_and_object(c: Mapping[str, Any]) -> tuple[Mapping[str, Any] | None, str]:
+    """The chip a comparison is about (named before "faster"/"أقوى"; None when no catalog chip is)
+    and the chip it is compared with (the next one named after it; else the H100, or the H200 for
+    an H100)."""
+    chips = c["entities"]["chips"]
+    kw, norm = _keyword_patterns(), normalize(c["text_raw"])
+    word = kw["faster"].search(norm.text) or kw["powerful"].search(norm.text)
+    at = c["start"] + norm.span(word.start(), word.end())[0] if word else None
+    before = [x for x in chips if at is None or x["start"] < at]
+    if not before:  # "Trainium 2 is twice as fast as the H100" with an unknown subject
+        return None, chips[0]["id"]
+    subject = before[-1]
+    others = [x for x in chips if x["id"] != subject["id"]]
+    after = [x for x in others if x["start"] > subject["start"]]
+    ref = (after or others)[0]["id"] if others else (
+        "nvidia-h100-sxm" if subject["id"] != "nvidia-h100-sxm" else "nvidia-h200-sxm"
+    )
+    return subject, ref
+
+
 def _capability(
     c: Mapping[str, Any], on: dt.date, today: dt.date, default: str, lang: str
 ) -> tuple[str, list[str], list[dict[str, Any]]]:
+    """"X is N times faster / as powerful as Y", "X suits inference": the modelled decode and
+    prefill ratios of X over Y, and the ratio of their TPP (raw compute), in that direction."""
     import numpy as np
 
     from .. import api
     from ..capability import hardware, model
+    from ..capability.hardware import HardwareError
     from ..capability.inference import Parallel, Precision, Scenario
 
-    chips = c["entities"]["chips"]
-    chip = chips[0]
-    # the comparison the sentence names ("than the MI300X"), else the H100 (the H200 for an H100)
-    others = [x for x in chips[1:] if x["id"] != chip["id"]]
-    ref_id = others[0]["id"] if others else (
-        "nvidia-h100-sxm" if chip["id"] != "nvidia-h100-sxm" else "nvidia-h200-sxm"
-    )
+    chip, ref_id = _subject_and_object(c)
+    ref = api.chip(ref_id).name
+    cites = [{"rule": "chipwatch capability model", "citation": "docs/capability.md", "url": None}]
+    if chip is None:
+        return "unverifiable", [msg("no_subject", lang, ref=ref)], cites
     named = [x["name"] for x in c["entities"]["models"]]
     m = next((model(n) for n in named if _known_model(n)), model("DeepSeek-V3"))
-    scn = {
-        n: Scenario(m, hardware(n), Parallel(tp=8), Precision("fp8", kv="fp8"), 1024, 4096)
-        for n in (chip["id"], ref_id)
-    }
-    decode = {
-        n: 16 / float(s.step_time(np.array([16.0]), 3000)["total"][0]) for n, s in scn.items()
-    }
-    prefill = {n: 65536 / float(s.prefill_time(np.array([65536.0]))[0]) for n, s in scn.items()}
-    rd, rp = decode[chip["id"]] / decode[ref_id], prefill[chip["id"]] / prefill[ref_id]
-    ref = scn[ref_id].hw.name
-    reasons = [
-        msg("ratio", lang, model=m.name, chip=chip["name"], rd=rd, ref=ref, rp=rp),
-        msg("why_decode", lang),
-    ]
-    text = fold(c["text"])
-    ratios = [rd, rp]
+    reasons, ratios = [], {}
+    try:
+        scn = {
+            n: Scenario(m, hardware(n), Parallel(tp=8), Precision("fp8", kv="fp8"), 1024, 4096)
+            for n in (chip["id"], ref_id)
+        }
+        decode = {n: 16 / float(s.step_time(np.array([16.0]), 3000)["total"][0]) for n, s in scn.items()}
+        prefill = {n: 65536 / float(s.prefill_time(np.array([65536.0]))[0]) for n, s in scn.items()}
+        ratios["decode"] = decode[chip["id"]] / decode[ref_id]
+        ratios["prefill"] = prefill[chip["id"]] / prefill[ref_id]
+        reasons += [
+            msg("ratio", lang, model=m.name, chip=chip["name"], rd=ratios["decode"], ref=ref,
+                rp=ratios["prefill"]),
+            msg("why_decode", lang),
+        ]
+    except HardwareError:  # a chip without the specs to serve a model: compare raw compute only
+        pass
     tpp, ref_tpp = (api.chip(n).metrics.tpp for n in (chip["id"], ref_id))
     if tpp and ref_tpp:  # "more powerful" in the press usually means raw compute
-        ratios.append(tpp / ref_tpp)
+        ratios["tpp"] = tpp / ref_tpp
         reasons.append(
-            msg("tpp_ratio", lang, chip=chip["name"], tpp=tpp, r=ratios[-1], ref=ref, ref_tpp=ref_tpp)
+            msg("tpp_ratio", lang, chip=chip["name"], tpp=tpp, r=ratios["tpp"], ref=ref, ref_tpp=ref_tpp)
         )
+    if not ratios:
+        return "unverifiable", reasons, cites
+    text = fold(c["text"])
     fast = _FACTOR.search(text)
+    kw = _keyword_patterns()
     if fast:
-        factor = parse_number(fast.group(1)) or 1.0
+        factor = parse_number(fast.group("n")) or 1.0
         reasons.append(
-            msg(
-                "factor",
-                lang,
-                factor=factor,
-                rd=1 / rd if rd < 1 else rd,
-                rp=1 / rp if rp < 1 else rp,
-            )
+            msg("factor", lang, factor=factor, rd=ratios["decode"], rp=ratios["prefill"])
+            if "decode" in ratios
+            else msg("factor_only", lang, factor=factor)
         )
-        ratios += [1 / x for x in ratios]
-        if any(abs(x - factor) / factor < 0.3 for x in ratios):
+        if any(abs(x - factor) / factor < 0.3 for x in ratios.values()):
             verdict = "supported"
-        elif _UP_TO.search(text) and max(ratios) < factor:
+        elif _UP_TO.search(text) and max(ratios.values()) < factor:
             reasons.append(msg("best_case", lang))
             verdict = "unverifiable"
         else:
             verdict = "contradicted"
+    elif kw["powerful"].search(text) or kw["faster"].search(text):
+        # "more powerful than", "أقوى من" (no factor): stronger by raw compute; "faster": at all
+        weaker = re.search(r"less|weaker|slower|اضعف|ابطا|اقل", text)
+        powerful = kw["powerful"].search(text) and "tpp" in ratios
+        stronger = ratios["tpp"] >= 1 if powerful else max(ratios.values()) >= 1
+        verdict = "supported" if stronger != bool(weaker) else "contradicted"
     else:
         # suited to inference: at least as fast as the reference at decode, or relatively
         # stronger at decode than at prefill (the H20's case)
+        rd, rp = ratios.get("decode"), ratios.get("prefill")
+        if rd is None or rp is None:
+            return "unverifiable", reasons, cites
         verdict = "supported" if rd >= 1 or rd > 1.5 * rp else "contradicted"
-    return (
-        verdict,
-        reasons,
-        [{"rule": "chipwatch capability model", "citation": "docs/capability.md", "url": None}],
-    )
+    return verdict, reasons, cites
 
 
 #: "35 times", "1.9x", "six times", "3 مرات", "ستة أضعاف": a speed-up factor, not the X of a chip
 #: name (MI355X)
-_FACTOR = re.compile(
-    rf"(?<![a-z0-9.])(\d+(?:\.\d+)?|{'|'.join(sorted(set(WORD_NUMBERS) - {'a'}, key=len, reverse=True))})"
+_FACTOR = re.compile(  # a number word inside another word ("ليست") is not a factor; "بست" is
+    rf"(?<![a-z0-9.\u0621-\u064a])ب?(?P<n>\d+(?:\.\d+)?|{'|'.join(sorted(set(WORD_NUMBERS) - {'a'}, key=len, reverse=True))})"
     r"\s*(?:x(?![a-z0-9])|×|times|مرات|مره|اضعاف|ضعف)"
 )
 _UP_TO = re.compile(r"up to|as much as|حتى|يصل الى|تصل الى|بما يصل")

@@ -119,12 +119,17 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ar": "لا تسجّل بيانات القواعد في chipwatch (الإصدار {version}) خطوة كهذه لهذه القاعدة",
     },
     "tpp_ratio": {
-        "en": "compute (TPP, the export-control measure): {chip} {tpp:,.0f} = {r:.1f}x the {ref}'s {ref_tpp:,.0f}",
-        "ar": "قدرة الحوسبة (TPP، مقياس ضوابط التصدير): {chip} {tpp:,.0f} = {r:.1f} مرات {ref_tpp:,.0f} لدى {ref}",
+        "en": "compute (TPP, the export-control measure): {chip} {tpp:,.0f} = {r:.2g}x the {ref}'s {ref_tpp:,.0f}",
+        "ar": "قدرة الحوسبة (TPP، مقياس ضوابط التصدير): {chip} {tpp:,.0f} = {r:.2g} مرات {ref_tpp:,.0f} لدى {ref}",
     },
+    "no_subject": {
+        "en": "the sentence compares something chipwatch does not know as a catalog chip with the {ref}",
+        "ar": "تقارن الجملة شيئًا لا يعرفه chipwatch في فهرس الرقائق بـ {ref}",
+    },
+    "factor_only": {"en": "claimed {factor:g}x", "ar": "الادعاء {factor:g} مرات"},
     "factor": {
-        "en": "claimed {factor:g}x; modelled decode ratio {rd:.1f}x, prefill {rp:.1f}x",
-        "ar": "الادعاء {factor:g} مرات؛ النموذج: {rd:.1f} مرات في التوليد و{rp:.1f} في معالجة المدخلات",
+        "en": "claimed {factor:g}x; modelled decode ratio {rd:.2g}x, prefill {rp:.2g}x",
+        "ar": "الادعاء {factor:g} مرات؛ النموذج: {rd:.2g} مرات في التوليد و{rp:.2g} في معالجة المدخلات",
     },
     "adoption": {
         "en": "adoption figure reported by the source ({figures}); chipwatch has no data to check it",
