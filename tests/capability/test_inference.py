@@ -183,3 +183,15 @@ def test_mtp_needs_a_model_with_an_mtp_module() -> None:
         "mtp_draft_tokens": 2, "acceptance": 0.7, "tokens_per_step": pytest.approx(1 + 0.7 + 0.49)
     }
     assert infer("DeepSeek-R1", chip="H200", chips=8, concurrency=4)["speculative_decoding"] is None
+
+
+def test_mtp_acceptance_alone_is_an_error_and_validate_reads_mtp_mentions() -> None:
+    from chipwatch.capability.validate import parse_mtp
+
+    with pytest.raises(ConfigError, match="--mtp"):
+        infer("DeepSeek-R1", chip="H200", chips=8, mtp_acceptance=0.7)
+    ds = model("DeepSeek-R1")
+    assert parse_mtp("decode EP16 MTP(1 step,2 draft)", ds) == (1, 0.85)
+    assert parse_mtp("simulated MTP (60% accept, slowed attention)", ds) == (1, 0.6)
+    assert parse_mtp("TP8, no MTP", ds)[0] == 0 and parse_mtp("MTP off", ds)[0] == 0
+    assert parse_mtp("MTP(1 step)", model("Llama-3.1-70B"))[0] == 0  # no MTP module

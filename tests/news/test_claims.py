@@ -424,9 +424,10 @@ def test_rule_steps_are_checked_against_the_rule_data() -> None:
     on = dt.date(2025, 11, 20)
     (may,) = claims_of("The Trump administration rescinded the AI diffusion rule in May 2025.", article_date=on)
     assert may["kind"] == "rule_event" and may["verdict"] == "supported"
-    assert "2025-05-13" in may["reasons"][0] and may["citations"][0]["citation"] == "90 FR 4544"
+    assert "2025-05-13" in may["reasons"][1] and may["citations"][0]["citation"] == "90 FR 4544"
+    assert "ended" in may["reasons"][0]
     (march,) = claims_of("ألغت واشنطن قاعدة انتشار الذكاء الاصطناعي في مارس 2025.", article_date=on)
-    assert march["verdict"] == "contradicted" and "2025-05-13" in march["reasons"][0]
+    assert march["verdict"] == "contradicted" and "2025-05-13" in march["reasons"][1]
     steps = claims_of(
         "The Affiliates rule took effect on September 29, 2025, and was suspended last week.",
         article_date=on,
@@ -476,3 +477,31 @@ def test_destinations_belong_to_their_clause() -> None:
     )
     assert not any("الصين" in r for r in gb300["reasons"][:1])
     assert "الصين" in h200["reasons"][0] and h200["stance"] == "banned"
+
+
+def test_rule_steps_belong_to_their_rule_verb_and_date() -> None:
+    """Reviewed cases: each verb goes to the rule named nearest to it; a date inside a rule's
+    name, after "until", or a negated verb does not make a step; "announced a suspension" is the
+    suspension; a compliance date after the rule stopped being enforced (AI diffusion: 2025-05-15
+    vs 2025-05-13) never came."""
+    on = dt.date(2025, 11, 20)
+    steps = lambda text, d=on: [  # noqa: E731
+        (c["rule"][:10], c["step"], c["verdict"]) for c in claims_of(text, article_date=d)
+        if c["kind"] == "rule_event"
+    ]
+    assert steps(
+        "The AI diffusion rule was rescinded in May 2025, while the Affiliates rule took effect on "
+        "September 29, 2025."
+    ) == [("2025-01-13", "ended", "supported"), ("2025-09-29", "effective", "supported")]
+    assert steps("The US scrapped the October 2022 rules in November 2023.", dt.date(2024, 1, 10)) == [
+        ("2022-10-07", "ended", "supported")  # superseded 2023-11-17, not "October 2022"
+    ]
+    assert steps("BIS did not rescind the AI diffusion rule in January 2025.") == []
+    assert steps("وفي تعليق على قاعدة الشركات التابعة في أكتوبر 2025 قال المسؤول") == []
+    assert steps("The AI diffusion rule took effect in May 2025.") == [
+        ("2025-01-13", "effective", "contradicted")
+    ]
+    assert steps("BIS announced a suspension of the Affiliates rule on November 10, 2025.") == [
+        ("2025-09-29", "ended", "supported")
+    ]
+    assert steps("The Section 232 tariff on steel was announced in March 2018.") == []

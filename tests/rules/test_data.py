@@ -159,18 +159,22 @@ def test_every_rule_text_has_an_arabic_translation() -> None:
 
 
 def test_vendor_groups_expand_once_for_every_rule() -> None:
-    """The PRC vendor list lives in data/vendors.yaml; every PRC vendor of the catalog is in it."""
+    """The PRC vendor list lives in data/vendors.yaml and is expanded in vendor lists only; every
+    catalog vendor is either in it or a known non-PRC designer, so a new vendor must be placed."""
     from chipwatch import api
-    from chipwatch.rules.load import DATA_DIR, expand_vendor_groups
+    from chipwatch.rules.load import DATA_DIR, expand_vendor_groups, vendor_groups
 
-    groups = read_yaml(DATA_DIR / "vendors.yaml", "vendors.yaml")["groups"]
-    doc = {"items": {"all": [{"vendor": ["@PRC", "Acme"]}]}}
-    assert expand_vendor_groups(doc, groups, "x.yaml")["items"]["all"][0]["vendor"] == [
-        *groups["PRC"], "Acme"
-    ]
+    groups = vendor_groups(read_yaml(DATA_DIR / "vendors.yaml", "vendors.yaml"))
+    doc = {"items": {"all": [{"vendor": ["@PRC", "Acme"]}]}, "text": ["@PRC"]}
+    out = expand_vendor_groups(doc, groups, "x.yaml")
+    assert out["items"]["all"][0]["vendor"] == [*groups["PRC"], "Acme"]
+    assert out["text"] == ["@PRC"]  # not a vendor list
     with pytest.raises(RuleDataError, match="@MARS"):
         expand_vendor_groups({"vendors_not": ["@MARS"]}, groups, "x.yaml")
-    chinese = {c.vendor for c in api.catalog() if c.vendor in groups["PRC"]}
-    assert {"Huawei", "Kunlunxin", "Alibaba"} <= chinese
+    with pytest.raises(RuleDataError, match="groups"):
+        vendor_groups({"groups": {"PRC": "Huawei"}})
+    non_prc = {"NVIDIA", "AMD", "Intel", "Google", "AWS", "Microsoft"}
+    unplaced = {c.vendor for c in api.catalog()} - set(groups["PRC"]) - non_prc
+    assert unplaced == set()
     (measure,) = load_rules().by_id["cn-2025-11-05-state-datacentres"].import_measures
     assert measure.vendors_not == frozenset(groups["PRC"])

@@ -143,6 +143,8 @@ def infer(
     """
     if benchmark_rounds is not None and benchmark_rounds < 1:
         raise ConfigError("--benchmark-rounds must be >= 1")
+    if mtp_acceptance is not None and not mtp:
+        raise ConfigError("an MTP acceptance needs MTP draft tokens (--mtp N)")
     m, hw = model(model_name), hardware(chip)
     if chips is None:
         chips = min_chips(m, hw, _precision(precision, kv_precision, m), isl, osl)

@@ -168,7 +168,7 @@ def parse_mtp(text: str, model: Model) -> tuple[int, float]:
     """Draft tokens and acceptance of the multi-token prediction a row names: "MTP(1 step, 2
     draft)" and "MTP(1,2)" are SGLang's one speculative step (one draft token, two tokens
     verified); "60% accept" sets the acceptance. (0, default) for models without an MTP module."""
-    m = re.search(r"\bmtp\b(?:\s*\(\s*(\d+)\s*(?=[,)]|steps?\b))?", text.lower())
+    m = re.search(r"(?<!no )(?<!without )(?<!w/o )\bmtp\b(?!\s*(?:off|disabled))(?:\s*\(\s*(\d+)\s*(?=[,)]|steps?\b))?", text.lower())
     if not m or not model.mtp_layers:
         return 0, MTP_ACCEPTANCE
     accept = re.search(r"(\d+(?:\.\d+)?)\s*%\s*accept", text.lower())

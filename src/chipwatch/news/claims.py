@@ -17,7 +17,7 @@ from typing import Any
 
 from ..rules.model import classification_label
 from .extract import gazetteer
-from .i18n import RULE_STEPS, msg, status
+from .i18n import RULE_STEP_WORDS, RULE_STEPS, msg, status
 from .normalize import fold, normalize
 from .numbers import WORD_NUMBERS, parse_number
 
@@ -106,12 +106,11 @@ def find_claims(text: str, entities: Mapping[str, Any]) -> list[dict[str, Any]]:
         ents = {k: _inside(v, start, end) for k, v in entities.items()}
         base = {"text": sent.strip(), "text_raw": sent, "start": start, "end": end, "entities": ents}
         chips, money, models = ents["chips"], ents["money"], ents["models"]
-        for rule_id in dict.fromkeys(r["id"] for r in ents.get("rules", [])):
-            for step, date in _rule_steps(sent, start, ents["dates"]):
-                out.append(
-                    {**base, "kind": "rule_event", "rule": rule_id, "step": step, "date": date,
-                     "future": bool(_FUTURE.search(folded))}
-                )
+        for rule_id, step, date in _rule_steps(sent, start, ents.get("rules", []), ents["dates"]):
+            out.append(
+                {**base, "kind": "rule_event", "rule": rule_id, "step": step, "date": date,
+                 "future": bool(_FUTURE.search(folded))}
+            )
         gpu_hours = _claimed_gpu_hours(sent)
         if (
             has["training"]
@@ -149,19 +148,43 @@ def find_claims(text: str, entities: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+#: A date right after these words bounds a period ("suspended until 10 November") rather than
+#: dating the step.
+_UNTIL = re.compile(r"(?:until|till|through|to|حتي|لغايه|الي)\s*$")
+
+
 def _rule_steps(
-    sent: str, offset: int, dates: Sequence[Mapping[str, Any]]
-) -> list[tuple[str, str | None]]:
-    """Each rule step a sentence reports ("took effect on …, and was suspended last week"), with the
-    date written nearest to its verb (None when the sentence gives none)."""
+    sent: str, offset: int, rules: Sequence[Mapping[str, Any]], dates: Sequence[Mapping[str, Any]]
+) -> list[tuple[str, str, str | None]]:
+    """(rule id, step, date) for each rule step a sentence reports ("the AI diffusion rule was
+    rescinded in May 2025, while the Affiliates rule took effect on 29 September"): each step verb
+    belongs to the rule named nearest to it and takes the date written nearest to it (not one
+    inside a rule's name, not an "until" date; None when there is none); negated verbs ("did not
+    rescind") report no step."""
+    if not rules:
+        return []
     kw, norm = _keyword_patterns(), normalize(sent)
-    found: dict[str, str | None] = {}
+    folded = fold(sent)
+    free = [
+        d for d in dates
+        if not any(r["start"] <= d["start"] < r["end"] for r in rules)
+        and not _UNTIL.search(folded[: max(0, d["start"] - offset)])
+    ]
+    found: dict[tuple[str, str], str | None] = {}
     for step in ("ended", "effective", "announced"):
         for m in kw[f"rule_{step}"].finditer(norm.text):
+            if _NEGATION.search(norm.text[max(0, m.start() - 48) : m.start()]):
+                continue
+            after = norm.text[m.end() : m.end() + 30]
+            if step == "ended" and re.match(r"\s+علي(?![\u0621-\u064a])", after):
+                continue  # "تعليق على" is a comment on the rule
+            if step == "announced" and (kw["rule_ended"].search(after) or kw["rule_effective"].search(after)):
+                continue  # "announced a suspension of": the step is the suspension
             at = offset + norm.span(m.start(), m.end())[0]
-            near = min(dates, key=lambda d: abs(d["start"] - at), default=None)
-            found.setdefault(step, str(near["value"]) if near else None)
-    return list(found.items())
+            rule = min(rules, key=lambda r: min(abs(r["start"] - at), abs(r["end"] - at)))
+            near = min(free, key=lambda d: abs(d["start"] - at), default=None)
+            found.setdefault((rule["id"], step), str(near["value"]) if near else None)
+    return [(rule, step, date) for (rule, step), date in found.items()]
 
 
 def check_claims(
@@ -414,14 +437,21 @@ def _rule_event(
 
     rules = load_rules()
     e = rules.by_id[c["rule"]]
-    recorded = [(f, d) for f in _STEP_FIELDS[c["step"]] if (d := getattr(e, f))]
+    end = e.end("enforcement")
+    recorded = [  # a compliance date after the rule stopped being enforced never came
+        (f, d) for f in _STEP_FIELDS[c["step"]]
+        if (d := getattr(e, f)) and (c["step"] == "ended" or end is None or d < end)
+    ]
     every = [(f, d) for fields in _STEP_FIELDS.values() for f in fields if (d := getattr(e, f))]
     title = e.title_ar if lang == "ar" and e.title_ar else e.title
     steps = "; ".join(
         (RULE_STEPS[f].get(lang) or RULE_STEPS[f]["en"]).format(date=d.isoformat())
         for f, d in sorted(every, key=lambda x: x[1])
     )
-    reasons = [msg("rule_dates", lang, rule=title, citation=e.citation, dates=steps)]
+    reasons = [
+        msg("rule_step", lang, step=RULE_STEP_WORDS[c["step"]].get(lang) or RULE_STEP_WORDS[c["step"]]["en"]),
+        msg("rule_dates", lang, rule=title, citation=e.citation, dates=steps),
+    ]
     cites = [{"rule": e.id, "citation": e.citation, "url": e.sources[0].url}]
     stated = _period(c["date"]) if c.get("date") else None
     if stated:

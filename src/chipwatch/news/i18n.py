@@ -106,6 +106,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "\"up to\" is a best case (a vendor's chosen workload and settings); chipwatch's typical scenario cannot confirm or refute it",
         "ar": "عبارة «حتى» تصف أفضل حالة (حمل عمل وإعدادات يختارها المورّد)؛ سيناريو chipwatch المعتاد لا يثبتها ولا ينفيها",
     },
+    "rule_step": {"en": "the sentence says the rule {step}", "ar": "تقول الجملة إن القاعدة {step}"},
     "rule_dates": {
         "en": "{rule} ({citation}): {dates}",
         "ar": "{rule} ({citation}): {dates}",
@@ -148,6 +149,14 @@ RULE_STEPS = {
     "rescinded": {"en": "rescinded {date}", "ar": "أُلغيت في {date}"},
     "not_enforced_since": {"en": "not enforced since {date}", "ar": "لا تُطبَّق منذ {date}"},
     "superseded_on": {"en": "superseded or suspended {date}", "ar": "عُلّقت أو حلّ محلها إجراء آخر في {date}"},
+}
+
+
+#: What a rule-date claim says happened, in the reader's language.
+RULE_STEP_WORDS = {
+    "ended": {"en": "ended (rescinded, suspended or no longer enforced)", "ar": "انتهى العمل بها (أُلغيت أو عُلّقت أو توقف تطبيقها)"},
+    "effective": {"en": "took effect", "ar": "دخلت حيز التنفيذ"},
+    "announced": {"en": "was announced or issued", "ar": "أُعلنت أو صدرت"},
 }
 
 

@@ -541,20 +541,40 @@ def read_yaml(path: Path, label: str) -> Any:
         raise RuleDataError(label, "", str(exc).splitlines()[0], f"valid YAML{where}") from None
 
 
+def vendor_groups(raw: Any) -> dict[str, list[str]]:
+    """``data/vendors.yaml``: group name -> vendor names."""
+    groups = raw.get("groups") if isinstance(raw, dict) else None
+    if not isinstance(groups, dict) or not all(
+        isinstance(k, str) and isinstance(v, list) and all(isinstance(x, str) for x in v)
+        for k, v in groups.items()
+    ):
+        raise RuleDataError("vendors.yaml", "groups", groups, "a mapping of group names to lists of vendor names")
+    return groups
+
+
 def expand_vendor_groups(doc: Any, groups: Mapping[str, list[str]], label: str, where: str = "") -> Any:
-    """``["@PRC"]`` in any list of the document -> the vendors of that group (``data/vendors.yaml``)."""
-    if isinstance(doc, dict):
-        return {k: expand_vendor_groups(v, groups, label, f"{where}.{k}".strip(".")) for k, v in doc.items()}
-    if not isinstance(doc, list):
+    """``vendor: ["@PRC"]`` / ``vendors_not: ["@PRC"]`` -> the vendors of that group."""
+    if isinstance(doc, list):
+        return [expand_vendor_groups(x, groups, label, f"{where}[{i}]") for i, x in enumerate(doc)]
+    if not isinstance(doc, dict):
         return doc
-    out: list[Any] = []
-    for i, x in enumerate(doc):
-        if isinstance(x, str) and x.startswith("@"):
-            if x[1:] not in groups:
-                raise RuleDataError(label, where, x, f"a vendor group of vendors.yaml ({', '.join('@' + g for g in groups)})")
-            out += groups[x[1:]]
+    out = {}
+    for key, value in doc.items():
+        field = f"{where}.{key}".strip(".")
+        if key in ("vendor", "vendors_not") and isinstance(value, list):
+            names: list[Any] = []
+            for x in value:
+                if isinstance(x, str) and x.startswith("@"):
+                    if x[1:] not in groups:
+                        raise RuleDataError(
+                            label, field, x, f"a vendor group of vendors.yaml ({', '.join('@' + g for g in groups)})"
+                        )
+                    names += groups[x[1:]]
+                else:
+                    names.append(x)
+            out[key] = names
         else:
-            out.append(expand_vendor_groups(x, groups, label, f"{where}[{i}]"))
+            out[key] = expand_vendor_groups(value, groups, label, field)
     return out
 
 
@@ -566,7 +586,7 @@ def load_rules() -> RuleSet:
     events = []
     groups_path = DATA_DIR / "vendors.yaml"
     digest.update(groups_path.read_bytes())
-    groups = read_yaml(groups_path, "vendors.yaml")["groups"]
+    groups = vendor_groups(read_yaml(groups_path, "vendors.yaml"))
     for path in files:
         digest.update(path.read_bytes())
         label = f"rules/{path.name}"
