@@ -289,7 +289,7 @@ def test_decisions_reported_as_made_and_relative_quarters() -> None:
         "Chinese firms ordered $16 billion of H20 chips in the first quarter of this year.",
         article_date=dt.date(2025, 4, 17),
     )
-    assert "2025-03-28" in buy["reasons"][2] and buy["verdict"] == "unverifiable"
+    assert "2025-03-31" in buy["reasons"][2] and buy["verdict"] == "unverifiable"  # end of Q1
 
 
 def test_training_sentences_do_not_borrow_another_companys_model() -> None:
@@ -505,3 +505,10 @@ def test_rule_steps_belong_to_their_rule_verb_and_date() -> None:
         ("2025-09-29", "ended", "supported")
     ]
     assert steps("The Section 232 tariff on steel was announced in March 2018.") == []
+
+
+def test_sales_are_checked_at_the_end_of_the_period_they_name() -> None:
+    """H20 sales needed no licence in 2024 (the is-informed letter came 2025-04-09; NVIDIA 8-K of
+    2025-04-15), even when an article of 2025-06 reports them."""
+    (c,) = claims_of("Nvidia sold $12 billion of H20 chips in China in 2024.", article_date=dt.date(2025, 6, 1))
+    assert "2024-12-31" in c["reasons"][2] and c["verdict"] == "unverifiable"

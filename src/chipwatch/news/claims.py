@@ -23,7 +23,7 @@ from .numbers import WORD_NUMBERS, parse_number
 
 _BOUNDARY = re.compile(r"[!?\n]|(?<!\d)\.|\.(?!\d)")  # a full stop between digits is a decimal point
 _FUTURE = re.compile(
-    r"(?:^|\s)(?:سي[تي]م|سوف|سي[سن]مح|ست[سم]|will|would|plans? to|to be allowed|is set to|going to)"
+    r"(?:^|\s)(?:سي[تي]م|سوف|سي[سن]مح|ست[سم]|will|would|could|might|plans? to|to be allowed|is set to|going to)"
 )
 
 
@@ -406,7 +406,8 @@ RULE_DAY_SLACK = dt.timedelta(days=3)
 
 
 def _period(value: str) -> tuple[dt.date, dt.date] | None:
-    """The first and last day a date entity covers ('2025-05' -> May 1-31), with slack for a day."""
+    """The first and last day a date entity's value covers ('2025-05' -> May 1-31; '2025-Q1';
+    '2025'; an interval 'a/b'), None for anything else."""
     import calendar
 
     if "/" in value:
@@ -414,7 +415,7 @@ def _period(value: str) -> tuple[dt.date, dt.date] | None:
         return dt.date.fromisoformat(a), dt.date.fromisoformat(b)
     if re.fullmatch(r"\d{4}-\d\d-\d\d", value):
         day = dt.date.fromisoformat(value)
-        return day - RULE_DAY_SLACK, day + RULE_DAY_SLACK
+        return day, day
     if m := re.fullmatch(r"(\d{4})-(\d\d)", value):
         y, mo = int(m[1]), int(m[2])
         return dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1])
@@ -454,6 +455,8 @@ def _rule_event(
     ]
     cites = [{"rule": e.id, "citation": e.citation, "url": e.sources[0].url}]
     stated = _period(c["date"]) if c.get("date") else None
+    if stated and stated[0] == stated[1]:  # a day: the press may be off by a few
+        stated = (stated[0] - RULE_DAY_SLACK, stated[1] + RULE_DAY_SLACK)
     if stated:
         reasons.append(msg("rule_stated", lang, stated=f"{stated[0]}/{stated[1]}"))
     if not recorded:
@@ -471,20 +474,14 @@ def _rule_event(
 
 
 def _sentence_date(c: Mapping[str, Any], on: dt.date, today: dt.date) -> dt.date:
-    """The day a sentence's own date points at (a day, or the end of a week or month), when it names
-    one no later than today; else the article's date."""
-    import calendar
-
+    """The last day of the day, week or month a sentence names, when it names one no later than
+    today; else the article's date. Years, quarters and halves date business figures more often
+    than rules, so they do not count."""
     for d in c["entities"].get("dates", []):
-        value = str(d["value"]).rpartition("/")[2]  # an interval ("last week") ends on its last day
-        if re.fullmatch(r"\d{4}-\d\d-\d\d", value):
-            day = dt.date.fromisoformat(value)
-        elif re.fullmatch(r"\d{4}-\d\d", value):
-            y, m = map(int, value.split("-"))
-            day = dt.date(y, m, calendar.monthrange(y, m)[1])
-        else:
-            continue  # years, quarters and halves date business figures more often than rules
-        return min(day, today)
+        value = str(d["value"])
+        period = None if re.fullmatch(r"\d{4}(?:-[QH]\d)?", value) else _period(value)
+        if period:
+            return min(period[1], today)
     return on
 
 
@@ -515,11 +512,10 @@ def _purchase(
     f = fleet([FleetItem(chip["id"], spend=spend)] if spend else [FleetItem(chip["id"], units=units)])
     u = f["units"]
     dest = _dest(c, default)
-    dates = c["entities"]["dates"]
-    when = on
-    if dates and re.match(r"\d{4}-Q[1-4]", dates[0]["value"]):
-        y, q = dates[0]["value"].split("-Q")
-        when = min(on, dt.date(int(y), 3 * int(q), 28))
+    # a sale is checked at the end of the period the sentence names ("in 2021", "in Q1"), at the
+    # latest on the article's date
+    period = next((p for d in c["entities"]["dates"] if (p := _period(str(d["value"])))), None)
+    when = min(on, period[1]) if period else on
     d = check(chip["id"], to=dest, on=when)
     reasons = [
         msg("buys", lang, spend=spend, units=u["central"], chip=chip["name"], low=u["low"],
