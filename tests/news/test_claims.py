@@ -512,3 +512,22 @@ def test_sales_are_checked_at_the_end_of_the_period_they_name() -> None:
     2025-04-15), even when an article of 2025-06 reports them."""
     (c,) = claims_of("Nvidia sold $12 billion of H20 chips in China in 2024.", article_date=dt.date(2025, 6, 1))
     assert "2024-12-31" in c["reasons"][2] and c["verdict"] == "unverifiable"
+
+
+def test_chinas_own_bans_are_checked_against_its_import_measures() -> None:
+    """CAC told firms to stop buying the RTX Pro 6000D (2025-09-17, FT via the-decoder.com) and
+    Chinese customs blocked the H200 (2026-01-14, Reuters): rules/cn-*.yaml."""
+    (cac,) = claims_of(
+        "Chinese regulators banned purchases of the RTX Pro 6000D on Wednesday.",
+        article_date=dt.date(2025, 9, 20),
+    )
+    assert cac["verdict"] == "supported" and "stop buying" in cac["reasons"][0]
+    (customs,) = claims_of(
+        "منع مسؤولو الجمارك الصينيون شحنات رقائق H200 من دخول الصين.", article_date=dt.date(2026, 1, 17)
+    )
+    assert customs["verdict"] == "supported" and "الصين" in customs["reasons"][0]
+    (unknown,) = claims_of("Beijing banned the H100 in 2021.", article_date=dt.date(2025, 6, 1))
+    assert unknown["verdict"] == "unverifiable"  # no such measure recorded; the data is partial
+    (us,) = claims_of("Washington allowed Nvidia to sell H20 chips to China, but Beijing discouraged "
+                      "purchases.", article_date=dt.date(2025, 8, 20))
+    assert us["stance"] == "allowed" and "licences granted" in us["reasons"][0]

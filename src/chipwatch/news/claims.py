@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..rules.model import classification_label
-from .extract import gazetteer
+from .extract import _alt, gazetteer
 from .i18n import RULE_STEP_WORDS, RULE_STEPS, msg, status
 from .normalize import fold, normalize
 from .numbers import WORD_NUMBERS, parse_number
@@ -314,6 +314,57 @@ def _matches(stance: str, word: str) -> bool:
     return word in ("banned", "restricted", "licensed", "approved")
 
 
+@functools.lru_cache(maxsize=1)
+def _actor_pattern() -> re.Pattern[str]:
+    alts = "|".join(f"(?P<{code}>{_alt(words)})" for code, words in gazetteer()["actors"].items())
+    return re.compile(rf"(?<![a-z\u0621-\u064a])(?:[وفبل]|ال)?(?:{alts})(?![a-z\u0621-\u064a])")
+
+
+def _actor(c: Mapping[str, Any]) -> str | None:
+    """Who acts in the sentence: the actor ("CN" for China's authorities, "US") named last before
+    its first stance word, else the first named after it."""
+    folded = fold(c["text_raw"])
+    kw = _keyword_patterns()
+    stance = min(
+        (m.start() for k in ("allow", "ban", "restrict") for m in kw[k].finditer(folded)), default=0
+    )
+    found = [(m.start(), m.lastgroup) for m in _actor_pattern().finditer(folded)]
+    before = [who for at, who in found if at < stance]
+    return before[-1] if before else (found[0][1] if found else None)
+
+
+def _import_side(
+    c: Mapping[str, Any], on: dt.date, lang: str
+) -> tuple[str, list[str], list[dict[str, Any]]]:
+    """China's own bans ("Chinese customs blocked the H200"): the import-side measures in force."""
+    from ..api import check
+    from ..api import chip as lookup
+
+    reasons, cites, verdicts = [], [], []
+    for chip in {x["id"]: x for x in c["entities"]["chips"]}.values():
+        name = lookup(chip["id"]).name
+        measures = check(chip["id"], to="CN", on=on).import_restrictions
+        if measures:
+            text = "; ".join(
+                f"{m['text_ar'] if lang == 'ar' and m['text_ar'] else m['text']} ({m['since']})"
+                for m in measures
+            )
+            reasons.append(msg("import_then", lang, chip=name, date=on, measures=text))
+            cites += [{"rule": m["rule"], "citation": m["citation"], "url": m["url"]} for m in measures]
+        else:
+            reasons.append(msg("import_none", lang, chip=name, date=on))
+        severities = {m["severity"] for m in measures}
+        blocked = bool(severities & {"banned", "restricted"})
+        if c["stance"] == "allowed":
+            verdicts.append("contradicted" if blocked else "unverifiable")
+        elif blocked or (c["stance"] == "restricted" and severities):
+            verdicts.append("supported")
+        else:
+            verdicts.append("unverifiable")  # chipwatch's record of China's measures is partial
+    verdict = min(verdicts, key=["contradicted", "unverifiable", "supported"].index)
+    return verdict, reasons, list({(x["rule"], x["citation"]): x for x in cites}.values())
+
+
 def _export(
     c: Mapping[str, Any], on: dt.date, today: dt.date, default: str, lang: str
 ) -> tuple[str, list[str], list[dict[str, Any]]]:
@@ -321,6 +372,8 @@ def _export(
     from ..api import chip as lookup
 
     on = _sentence_date(c, on, today)  # "in May 2025 the US banned…" is checked in May 2025
+    if _actor(c) == "CN":
+        return _import_side(c, on, lang)
     reasons, cites = [], []
     verdicts = []
     chips = {x["id"]: x for x in c["entities"]["chips"]}.values()

@@ -29,6 +29,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ar": "{chip} إلى {dest} في {date}: {status} ({classification})",
     },
     "since": {"en": "changed since: {changes}", "ar": "تغيّر منذ ذلك الحين: {changes}"},
+    "import_then": {
+        "en": "{chip} into China on {date}: China's own measures then: {measures}",
+        "ar": "دخول {chip} إلى الصين في {date}: إجراءات الصين نفسها حينها: {measures}",
+    },
+    "import_none": {
+        "en": "no Chinese measure on the {chip} is recorded for {date} (chipwatch's data on China's measures is partial)",
+        "ar": "لا يسجَّل إجراء صيني بشأن {chip} في {date} (بيانات chipwatch عن إجراءات الصين جزئية)",
+    },
     "import": {
         "en": "import side ({dest}): {text} since {since}",
         "ar": "من جانب الاستيراد ({dest}): {text} منذ {since}",
