@@ -531,3 +531,14 @@ def test_chinas_own_bans_are_checked_against_its_import_measures() -> None:
     (us,) = claims_of("Washington allowed Nvidia to sell H20 chips to China, but Beijing discouraged "
                       "purchases.", article_date=dt.date(2025, 8, 20))
     assert us["stance"] == "allowed" and "licences granted" in us["reasons"][0]
+
+
+def test_undated_sales_are_not_called_illegal_and_capitals_are_destinations() -> None:
+    (sale,) = claims_of("Chinese companies ordered $16 billion of H20 chips.", article_date=dt.date(2025, 6, 1))
+    assert sale["verdict"] == "unverifiable" and "no date" in sale["reasons"][-1]
+    (abu_dhabi,) = claims_of("The US allowed B200 exports to Abu Dhabi.", article_date=dt.date(2025, 6, 1))
+    assert "United Arab Emirates" in abu_dhabi["reasons"][0]
+    codes = [c["code"] for c in analyze(
+        "exports to Saudi Arabia, South Korea and the United Arab Emirates; إلى أبو ظبي", today=TODAY
+    )["entities"]["countries"]]
+    assert codes == ["SA", "KR", "AE", "AE"]  # names of several words, as written in countries.yaml

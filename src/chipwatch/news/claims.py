@@ -593,8 +593,11 @@ def _purchase(
     ]
     verdict = "unverifiable"  # the amount itself cannot be checked here
     if d.license_required and d.review_policy == "denial":
-        reasons.append(msg("conflict", lang))
-        verdict = "contradicted"
+        if period:
+            reasons.append(msg("conflict", lang))
+            verdict = "contradicted"
+        else:  # an undated sale may predate the rule: the article's date proves nothing
+            reasons.append(msg("conflict_undated", lang))
     else:
         reasons.append(msg("consistent", lang))
     return verdict, reasons, _cite(d)

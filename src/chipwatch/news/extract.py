@@ -284,9 +284,10 @@ def _country_pattern() -> tuple[re.Pattern[str], dict[str, str]]:
 
     table = countries()
     names: dict[str, str] = {}
-    for n, code in table.names.items():  # names, Arabic names and aliases from countries.yaml
+    for spelling, code in table.spellings.items():  # names, Arabic names and aliases as written
+        n = re.sub(r"\s+", " ", fold(spelling))
         if len(n) > 3 or n in ("ksa",):
-            names.setdefault(fold(n), code)
+            names.setdefault(n, code)
     names.update(
         {
             fold(k): v
@@ -306,7 +307,7 @@ def find_countries(norm: Normalized, original: str) -> list[dict[str, Any]]:
     pattern, names = _country_pattern()
     out = []
     for m in pattern.finditer(norm.text):
-        t = m.group()
+        t = re.sub(r"\s+", " ", m.group())
         key = t if t in names else next((t[i:] for i in (1, 2) if t[i:] in names), None)
         if key is None:
             continue

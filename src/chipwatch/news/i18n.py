@@ -58,6 +58,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "= {tpp:,.0f} H100-equivalents by TPP, {bw:,.0f} by memory bandwidth",
         "ar": "= {tpp:,.0f} ما يعادل H100 بمقياس TPP، و{bw:,.0f} بمقياس عرض نطاق الذاكرة",
     },
+    "conflict_undated": {
+        "en": "on the article's date such sales needed a licence under a presumption of denial; the sentence gives no date for them, so they may predate that",
+        "ar": "في تاريخ المقال كانت هذه المبيعات تتطلب ترخيصًا مع افتراض الرفض؛ ولا تحدد الجملة تاريخها، فقد تكون سابقة له",
+    },
     "conflict": {
         "en": "such sales needed a licence under a presumption of denial then: the figure conflicts with the rules",
         "ar": "كانت هذه المبيعات تتطلب ترخيصًا مع افتراض الرفض حينها: الرقم يتعارض مع القواعد",

@@ -79,6 +79,12 @@ class Countries:
     as_of: dt.date
     labels: dict[str, str]
     _names: dict[str, str] = field(default_factory=dict)
+    _spellings: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def spellings(self) -> dict[str, str]:
+        """Every name and alias as written in the data ("Abu Dhabi", "أبو ظبي") -> ISO code."""
+        return dict(self._spellings)
 
     @property
     def names(self) -> dict[str, str]:
@@ -132,6 +138,7 @@ def countries() -> Countries:
 def parse_countries(doc: Any, file: str) -> Countries:
     by_code: dict[str, Country] = {}
     names: dict[str, str] = {}
+    spellings: dict[str, str] = {}
     for i, raw in enumerate(doc.get("countries") or []):
         code = raw.get("code")
         if not isinstance(code, str) or not re.fullmatch(r"[A-Z]{2}", code) or code in by_code:
@@ -159,6 +166,7 @@ def parse_countries(doc: Any, file: str) -> Countries:
         ]:
             if alias:
                 names.setdefault(fold(str(alias)), code)
+                spellings.setdefault(str(alias), code)
     changes = []
     for i, ch in enumerate(doc.get("changes") or []):
         if ch.get("country") not in by_code or ch.get("action") not in ("add", "remove"):
@@ -176,7 +184,7 @@ def parse_countries(doc: Any, file: str) -> Countries:
             )
         )
     as_of = _date(doc["source"]["as_of"]) or dt.date.max
-    return Countries(by_code, tuple(changes), as_of, dict(doc.get("group_labels") or {}), names)
+    return Countries(by_code, tuple(changes), as_of, dict(doc.get("group_labels") or {}), names, spellings)
 
 
 def _date(raw: Any) -> dt.date | None:
