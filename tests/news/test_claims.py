@@ -542,3 +542,16 @@ def test_undated_sales_are_not_called_illegal_and_capitals_are_destinations() ->
         "exports to Saudi Arabia, South Korea and the United Arab Emirates; إلى أبو ظبي", today=TODAY
     )["entities"]["countries"]]
     assert codes == ["SA", "KR", "AE", "AE"]  # names of several words, as written in countries.yaml
+
+
+def test_abbreviations_do_not_end_sentences_and_counts_skip_chip_names() -> None:
+    from chipwatch.news.claims import sentences
+
+    text = "The H20 ban, which the U.S. imposed in April, was lifted. On Jan. 15 the Commerce Dept. said so."
+    assert [text[a:b].strip() for a, b in sentences(text)] == [
+        "The H20 ban, which the U.S. imposed in April, was lifted.",
+        "On Jan. 15 the Commerce Dept. said so.",
+    ]
+    counts = analyze("HUMAIN bought eighteen thousand GB300 chips and twenty-five thousand developers "
+                     "joined.", today=TODAY)["entities"]["counts"]
+    assert [(c["value"], c["noun"].split()[0]) for c in counts] == [(18000.0, "chips"), (25000.0, "developers")]

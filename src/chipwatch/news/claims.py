@@ -21,7 +21,18 @@ from .i18n import RULE_STEP_WORDS, RULE_STEPS, msg, status
 from .normalize import fold, normalize
 from .numbers import WORD_NUMBERS, parse_number
 
-_BOUNDARY = re.compile(r"[!?\n]|(?<!\d)\.|\.(?!\d)")  # a full stop between digits is a decimal point
+#: Full stops that end no sentence: after a single letter ("U.S.", "e.g.") or a common abbreviation
+#: ("Jan.", "Dept.", "Inc."); between digits (a decimal point).
+_ABBREVIATIONS = [
+    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "dept", "inc", "corp", "co", "ltd", "no", "st", "mr", "mrs", "ms", "dr", "vs", "etc",
+    "gov", "sen", "rep", "gen",
+]
+_BOUNDARY = re.compile(
+    r"[!?\n]|(?<![^a-z][a-z])(?<!^[a-z])"
+    + "".join(f"(?<![^a-z]{a})" for a in _ABBREVIATIONS)
+    + r"(?:(?<!\d)\.|\.(?!\d))"
+)
 _FUTURE = re.compile(
     r"(?:^|\s)(?:سي[تي]م|سوف|سي[سن]مح|ست[سم]|will|would|could|might|plans? to|to be allowed|is set to|going to)"
 )

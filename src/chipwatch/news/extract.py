@@ -335,7 +335,7 @@ def _money_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str],
     scales = _alt(SCALES)
     words = _alt(WORD_NUMBERS)
     q = rf"(?:[وف]?(?P<qual>{_alt(qual)})\s+)?"
-    amount = rf"(?P<num>{_NUM}|(?:{words})(?:\s+(?:و)?(?:{words}))*)?\s*(?P<scale>(?:[وبل])?(?:{scales}))?"
+    amount = rf"(?P<num>{_NUM}|(?:{words})(?:(?:\s+|-)(?:و)?(?:{words}))*)?\s*(?P<scale>(?:[وبل])?(?:{scales}))?"
     words_cur = _alt(w for w in cur if w not in ("$", "us$", "€"))
     per = _alt(g["per_unit"])
     # "18 مليار دولار", "6 ملايين دولار", "$1.5bn", "USD 5.5 billion", "18 billion dollars"
@@ -453,13 +453,18 @@ def _count_patterns() -> tuple[re.Pattern[str], re.Pattern[str], dict[str, str],
 
     qual = {fold(w): sym for sym, words in g["qualifiers"].items() for w in words}
     q = rf"(?:[وف]?(?P<qual>{_alt(qual)})\s+)?"
-    noun = rf"(?P<noun>[{_AR}]{{3,}}(?:\s+[{_AR}]{{3,}})?|[a-z]{{3,}}(?:\s+[a-z]{{3,}})?)"
+    scale_words = _alt(s for s in SCALES if len(s) > 2)
+    # the counted noun, after an optional chip name ("18,000 GB300 chips"); never a scale word
+    noun = (
+        rf"(?:[a-z]{{1,8}}-?\d{{2,5}}[a-z]{{0,3}}\s+)?(?!(?:{scale_words}){_E})"
+        rf"(?P<noun>[{_AR}]{{3,}}(?:\s+[{_AR}]{{3,}})?|[a-z]{{3,}}(?:\s+[a-z]{{3,}})?)"
+    )
     from .numbers import WORD_NUMBERS
 
     words = _alt(w for w in WORD_NUMBERS if len(w) > 2)
-    num = rf"{_NUM}|(?:{words})(?:\s+(?:و)?(?:{words}))*"
+    num = rf"{_NUM}|(?:{words})(?:(?:\s+|-)(?:و)?(?:{words}))*"
     p = re.compile(
-        rf"{_B}[وفب]?{q}(?P<num>{num})\s*(?P<scale>{_alt(s for s in SCALES if len(s) > 2)})?\s+(?:of\s+)?{noun}"
+        rf"{_B}[وفب]?{q}(?P<num>{num})\s*(?P<scale>{scale_words})?\s+(?:of\s+)?{noun}"
     )
     vague = {fold(w): float(v) for w, v in g["vague"]}
     pv = re.compile(rf"{_B}(?P<vague>{_alt(vague)})(?:\s+(?:من\s+)?{noun})?")
@@ -519,11 +524,16 @@ def find_counts(
 
     for m in p.finditer(norm.text):
         noun, end = m.group("noun"), m.end()
+        number_end = m.end("scale") if m.group("scale") else m.end("num")
         words = noun.split()
-        if len(words) > 1 and (words[1] in _STOPWORDS or not free(*norm.span(m.start(), end))):
+        if len(words) > 1 and (words[1] in _STOPWORDS or not free(*norm.span(m.start("noun"), end))):
             noun, end = words[0], m.start("noun") + len(words[0])  # keep the head noun only
-        if _NOT_COUNT_NOUNS.match(noun) or not free(*norm.span(m.start(), end)):
-            continue
+        if (
+            _NOT_COUNT_NOUNS.match(noun)
+            or not free(*norm.span(m.start(), number_end))
+            or not free(*norm.span(m.start("noun"), end))
+        ):
+            continue  # a chip name may stand between the number and its noun ("18,000 GB300 chips")
         if re.fullmatch(r"(?:19|20)\d\d", m.group("num")) and not m.group("scale"):
             continue  # a year
         if re.search(r"(?:tier|phase|level|الفئه|المرحله|المستوي)[\s-]*$", norm.text[max(0, m.start() - 8) : m.start()]):
