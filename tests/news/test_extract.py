@@ -270,3 +270,7 @@ def test_vague_and_ordinal_quantities() -> None:
     vague = extract("several hundred thousand chips")["counts"]
     assert vague[0]["vague"] and vague[0]["order_of_magnitude"] == 1e5
     assert extract("tier-two countries and tier 2 destinations")["counts"] == []
+
+
+def test_impossible_iso_dates_are_not_dates() -> None:
+    assert extract("Date: 2025-13-45 and 2025-02-30")["dates"] == []

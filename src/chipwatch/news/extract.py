@@ -780,7 +780,10 @@ def find_dates(
         out.append({"value": value, **extra, **_span(norm, original, m.start(), m.end())})
 
     for m in p["iso"].finditer(t):
-        add(m, f"{m['year']}-{m['m']}-{m['d']}")
+        try:  # "2025-13-45" is no date
+            add(m, dt.date(int(m["year"]), int(m["m"]), int(m["d"])).isoformat())
+        except ValueError:
+            continue
     for m in p["quarter"].finditer(t):
         q = _ORDINALS[m["ar"] or m["en"] or m["q"]]
         add(m, f"{m['year']}-Q{q}")
