@@ -159,6 +159,12 @@ def test_dates_relative_to_the_article_date(text: str, value: str) -> None:
         ("أول أمس", "2025-07-14"),  # the day before yesterday
         ("in May of 2024", "2024-05"),
         ("Nvidia said Monday", "2025-07-14"),
+        ("on July 10", "2025-07-10"),  # a day without a year: the latest occurrence
+        ("on August 1", "2025-08-01"),  # or one in the coming month
+        ("في 8 ديسمبر", "2024-12-08"),
+        ("Dec. 20", "2024-12-20"),
+        ("in the first quarter", "2025-Q1"),  # the latest first quarter begun
+        ("خلال الربع الرابع", "2024-Q4"),
     ],
 )
 def test_relative_dates_in_awkward_spellings(text: str, value: str) -> None:

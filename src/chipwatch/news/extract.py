@@ -682,6 +682,17 @@ def _relative_patterns(mon: str, hijri: str) -> dict[str, Any]:
             rf"|(?:منذ|قبل)\s+(?:(?:نحو|حوالي)\s+)?(?:(?P<ar_n>{number})\s+)?(?P<ar_unit>{_alt(units)})"
             rf"{not_a_date_after}){_E}"
         ),
+        # "on 8 December", "November 10", "في 8 ديسمبر": a day without a year
+        "day_month": re.compile(
+            rf"{_B}(?:(?P<d>\d{{1,2}})\s+(?:من\s+)?(?:شهر\s+)?(?P<mon>{mon})|(?P<mon2>{mon})\.?\s+(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?)"
+            rf"(?![\d,]*\s*(?:من\s+|of\s+)?(?:عام\s+)?(?:19|20)\d\d)(?![a-z0-9{_AR}])"
+        ),
+        # "in the first quarter", "خلال الربع الأول": a quarter without a year
+        "bare_quarter": re.compile(
+            rf"{_B}(?:(?:in|during)\s+(?:the\s+)?(?P<en>first|second|third|fourth)\s+quarter"
+            rf"|(?:في|خلال)\s+الربع\s+(?P<ar>الاول|الثاني|الثالث|الرابع))"
+            rf"(?![\s,]*(?:من\s+|of\s+)?(?:عام\s+|العام\s+|سنه\s+|the\s+|this\s+|last\s+|next\s+)?(?:(?:19|20)\d\d|{years}|current))(?![a-z{_AR}])"
+        ),
         "weekday": re.compile(
             rf"{_B}(?:(?P<pre>on|last|next|this\s+past|since|by|until|يوم)\s+|(?P<verb>{reporting})\s+)?"
             rf"(?P<day>{_alt(weekdays)})(?:\s+(?P<post>الماضي|المنصرم|المقبل|القادم))?{_E}"
@@ -741,6 +752,19 @@ def _relative_dates(
         unit = p["duration_units"][unit_word]
         steps = -int(n) * (7 if unit == "week" else 1)
         add(m, at("day" if unit == "week" else unit, steps))
+    for m in p["day_month"].finditer(t):
+        month, day = p["months"][m["mon"] or m["mon2"]], int(m["d"] or m["d2"])
+        try:  # the latest occurrence, or one in the coming month ("on January 5" in late December)
+            when = next(
+                d for y in (on.year + 1, on.year, on.year - 1)
+                if (d := dt.date(y, month, day)) <= on + dt.timedelta(days=31)
+            )
+        except ValueError:  # "February 30"
+            continue
+        add(m, when.isoformat())
+    for m in p["bare_quarter"].finditer(t):
+        q = _ORDINALS[m["en"] or m["ar"]]
+        add(m, f"{on.year - (3 * q - 2 > on.month)}-Q{q}")  # the latest such quarter begun
     for m in p["weekday"].finditer(t):
         if not (m["pre"] or m["post"] or (m["verb"] and m["day"].isascii())):
             continue  # "الاثنين" alone is also "the two"; "Black Friday" is a name
