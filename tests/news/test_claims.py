@@ -555,3 +555,21 @@ def test_abbreviations_do_not_end_sentences_and_counts_skip_chip_names() -> None
     counts = analyze("HUMAIN bought eighteen thousand GB300 chips and twenty-five thousand developers "
                      "joined.", today=TODAY)["entities"]["counts"]
     assert [(c["value"], c["noun"].split()[0]) for c in counts] == [(18000.0, "chips"), (25000.0, "developers")]
+
+
+def test_states_modals_and_not_only() -> None:
+    """Reviewed cases (H20: licence with presumption of denial from 2025-04-09, licences case by
+    case from 2025-08-08; H200 case by case from 2026-01-15)."""
+    (state,) = claims_of("The US no longer restricts sales of the H20 to China, Nvidia said on Monday.",
+                         article_date=dt.date(2025, 7, 16))
+    assert state["verdict"] == "contradicted"  # a state must hold on the day, not weeks later
+    (both,) = claims_of("The US not only banned the H20 but also the MI308 in China.",
+                        article_date=dt.date(2025, 6, 1))
+    assert both["stance"] == "banned"  # "not only" negates nothing
+    for text in ("The US may allow the H200 to be sold in China in 2026.",
+                 "قد تسمح واشنطن ببيع رقائق إتش 200 إلى الصين العام المقبل."):
+        (may,) = claims_of(text, article_date=dt.date(2025, 7, 1))
+        assert may["future"] and may["verdict"] == "supported", text
+    (scope,) = claims_of("SemiAnalysis says DeepSeek spent $1.3 billion training its V3 model.",
+                         article_date=dt.date(2025, 2, 5))
+    assert scope["verdict"] == "unverifiable" and any("another scope" in r for r in scope["reasons"])

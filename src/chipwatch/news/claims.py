@@ -34,7 +34,9 @@ _BOUNDARY = re.compile(
     + r"(?:(?<!\d)\.|\.(?!\d))"
 )
 _FUTURE = re.compile(
-    r"(?:^|\s)(?:سي[تي]م|سوف|سي[سن]مح|ست[سم]|will|would|could|might|plans? to|to be allowed|is set to|going to)"
+    r"(?:^|\s)(?:سي[تي]م|سوف|سي[سن]مح|ست[سم]|قد\s+[تين]|will|would|could|might|may\s+(?:not\s+|now\s+|soon\s+)?"
+    r"(?:allow|be|sell|ship|export|permit|ban|bar|restrict|approve|grant|resume|need|require)|plans? to"
+    r"|to be allowed|is set to|going to)"
 )
 
 
@@ -60,29 +62,28 @@ ANNOUNCEMENT_DAYS = 90
 _NEGATION = re.compile(
     # English: the negation right before the verb or one word earlier ("not be allowed");
     # Arabic: up to three words earlier, as the subject comes between ("لم تعد الولايات المتحدة تحظر")
-    r"(?:\b(?:not|no longer|never|won'?t|cannot|can'?t|yet to)\s+(?:\S+\s+)?|"
+    r"(?:\b(?:not(?!\s+(?:only|just)\b)|no longer|never|won'?t|cannot|can'?t|yet to)\s+(?:\S+\s+)?|"
     r"(?<![\u0621-\u064a])[وف]?(?:لا|لم|لن|غير|ليس|ليست|دون)\s+(?:\S+\s+){0,3})$"
 )
 _STANCE = {"allow": "allowed", "ban": "banned", "restrict": "restricted"}
 
 
-def _stance(folded: str, chip: str) -> str:
-    """The export stance a sentence takes on one chip: the stance word nearest to the chip's
-    mention; a negated "allow" ("not allowed", "لم توافق") counts as a ban and a negated ban or
-    restriction ("no longer bans", "لم تعد تحظر") as an allowance."""
+def _stance(folded: str, chip: str) -> tuple[str, bool]:
+    """The export stance a sentence takes on one chip, and whether a negation made it: the stance
+    word nearest to the chip's mention; a negated "allow" ("not allowed", "لم توافق") counts as a
+    ban and a negated ban or restriction ("no longer bans", "لم تعد تحظر") as an allowance."""
     kw = _keyword_patterns()
     at = max(0, folded.find(chip))
-    best: tuple[int, str] | None = None
+    best: tuple[int, str, bool] | None = None
     for kind in ("allow", "ban", "restrict"):
         for m in kw[kind].finditer(folded):
-            word = kind
-            if _NEGATION.search(folded[max(0, m.start() - 48) : m.start()]):
-                # "not allowed" is a ban; "no longer bans", "لم تعد تحظر" an allowance
-                word = "ban" if kind == "allow" else "allow"
+            negated = bool(_NEGATION.search(folded[max(0, m.start() - 48) : m.start()]))
+            # "not allowed" is a ban; "no longer bans", "لم تعد تحظر" an allowance
+            word = ("ban" if kind == "allow" else "allow") if negated else kind
             distance = min(abs(m.start() - at), abs(m.end() - at))
             if best is None or distance < best[0]:
-                best = (distance, word)
-    return _STANCE[best[1]] if best else "restricted"
+                best = (distance, word, negated)
+    return (_STANCE[best[1]], best[2]) if best else ("restricted", False)
 
 
 #: Training in the narrow sense (not "built", "developed"): what a company-only sentence needs.
@@ -135,16 +136,17 @@ def find_claims(text: str, entities: Mapping[str, Any]) -> list[dict[str, Any]]:
             out.append({**base, "kind": "purchase"})
             found = True
         if chips and (has["allow"] or has["ban"] or has["restrict"]):
-            groups: dict[str, list[Mapping[str, Any]]] = {}
+            groups: dict[tuple[str, bool], list[Mapping[str, Any]]] = {}
             for chip in chips:
                 groups.setdefault(_stance(folded, fold(chip["text"])), []).append(chip)
-            for stance, group in groups.items():
+            for (stance, negated), group in groups.items():
                 out.append(
                     {
                         **base,
                         "entities": {**ents, "chips": group},
                         "kind": "export_status",
                         "stance": stance,
+                        "negated": negated,
                         "future": bool(_FUTURE.search(folded)),
                     }
                 )
@@ -434,10 +436,12 @@ def _export(
         if "undetermined" in (w_then,):
             verdicts.append("unverifiable")
         elif not ok_then and ok_now and (
-            c.get("future") or (came_true_on and (came_true_on - on).days <= ANNOUNCEMENT_DAYS)
+            c.get("future")
+            or (not c.get("negated") and came_true_on and (came_true_on - on).days <= ANNOUNCEMENT_DAYS)
         ):
             # "will allow", or a decision reported as made ("يسمح", "allows") that took effect
-            # within weeks of the article
+            # within weeks of the article; a state ("is not banned", "no longer restricts") must
+            # hold on the day
             reasons.append(msg("came_true", lang))
             verdicts.append("supported")
         elif ok_then and (ok_now or w_now == "undetermined"):
@@ -680,6 +684,11 @@ def _run_named(c: Mapping[str, Any], companies: set[str], runs: Mapping[str, Any
     return max(before)[1] if before else ""
 
 
+#: A claimed training cost this many times above or below the run's is about another scope (a
+#: company's total spending, or one stage of the run), not a wrong figure for the run.
+SCOPE_FACTOR = 10.0
+
+
 def _training(
     c: Mapping[str, Any], on: dt.date, today: dt.date, default: str, lang: str
 ) -> tuple[str, list[str], list[dict[str, Any]]]:
@@ -731,6 +740,11 @@ def _training(
         if m.get("per_unit"):
             continue  # a price per GPU-hour or per head, not the run's cost
         v, q = m["value"], m["qualifier"]
+        if not cost / SCOPE_FACTOR <= v <= cost * SCOPE_FACTOR and q not in ("<", "<="):
+            # "$1.3 billion" (all spending) or "$294K" (one stage): another scope than this run
+            reasons.append(msg("scope_differs", lang, claimed=v / 1e6, cost=cost / 1e6))
+            verdict = "unverifiable" if verdict == "supported" else verdict
+            continue
         if (q in ("<", "<=") and cost > v * 1.15) or (q in (">", ">=") and cost < v / 1.15):
             verdict = "contradicted"
         if q in ("=", "~") and not (v / 1.3 <= cost <= v * 1.3):

@@ -58,6 +58,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "= {tpp:,.0f} H100-equivalents by TPP, {bw:,.0f} by memory bandwidth",
         "ar": "= {tpp:,.0f} ما يعادل H100 بمقياس TPP، و{bw:,.0f} بمقياس عرض نطاق الذاكرة",
     },
+    "scope_differs": {
+        "en": "${claimed:,.2f}M claimed vs ${cost:,.2f}M for the run: more than 10x apart, so the figure covers another scope (all spending, or one stage)",
+        "ar": "المبلغ المذكور {claimed:,.2f} مليون دولار مقابل {cost:,.2f} مليون للتدريب: فارق يتجاوز 10 أضعاف، فالرقم يغطي نطاقًا آخر (كل الإنفاق أو مرحلة واحدة)",
+    },
     "conflict_undated": {
         "en": "on the article's date such sales needed a licence under a presumption of denial; the sentence gives no date for them, so they may predate that",
         "ar": "في تاريخ المقال كانت هذه المبيعات تتطلب ترخيصًا مع افتراض الرفض؛ ولا تحدد الجملة تاريخها، فقد تكون سابقة له",
