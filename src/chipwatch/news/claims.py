@@ -463,12 +463,6 @@ def _export(
     return verdict, reasons, list({(x["rule"], x["citation"]): x for x in cites}.values())
 
 
-#: Which recorded dates of a rule event each kind of step may mean.
-_STEP_FIELDS = {
-    "ended": ("rescinded", "not_enforced_since", "superseded_on"),
-    "effective": ("effective", "compliance", "applies_from"),
-    "announced": ("announced",),
-}
 #: A day the press gives for a rule step may be off by this much (time zones, signing vs publication).
 RULE_DAY_SLACK = dt.timedelta(days=3)
 
@@ -508,10 +502,11 @@ def _rule_event(
     e = rules.by_id[c["rule"]]
     end = e.end("enforcement")
     recorded = [  # a compliance date after the rule stopped being enforced never came
-        (f, d) for f in _STEP_FIELDS[c["step"]]
-        if (d := getattr(e, f)) and (c["step"] == "ended" or end is None or d < end)
+        (f, d) for f, label in RULE_STEPS.items()
+        if label["step"] == c["step"] and (d := getattr(e, f))
+        and (c["step"] == "ended" or end is None or d < end)
     ]
-    every = [(f, d) for fields in _STEP_FIELDS.values() for f in fields if (d := getattr(e, f))]
+    every = [(f, d) for f in RULE_STEPS if (d := getattr(e, f))]
     title = e.title_ar if lang == "ar" and e.title_ar else e.title
     steps = "; ".join(
         (RULE_STEPS[f].get(lang) or RULE_STEPS[f]["en"]).format(date=d.isoformat())

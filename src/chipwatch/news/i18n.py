@@ -157,14 +157,16 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 #: The dated steps of a rule event, as the article checker names them.
-RULE_STEPS = {
-    "announced": {"en": "announced {date}", "ar": "أُعلنت في {date}"},
-    "effective": {"en": "in effect from {date}", "ar": "سارية اعتبارًا من {date}"},
-    "compliance": {"en": "compliance date {date}", "ar": "موعد الامتثال {date}"},
-    "applies_from": {"en": "applies from {date}", "ar": "تُطبَّق اعتبارًا من {date}"},
-    "rescinded": {"en": "rescinded {date}", "ar": "أُلغيت في {date}"},
-    "not_enforced_since": {"en": "not enforced since {date}", "ar": "لا تُطبَّق منذ {date}"},
-    "superseded_on": {"en": "superseded or suspended {date}", "ar": "عُلّقت أو حلّ محلها إجراء آخر في {date}"},
+RULE_STEPS = {  # event field -> the step it dates ("ended", "effective", "announced") and its label
+    "announced": {"step": "announced", "en": "announced {date}", "ar": "أُعلنت في {date}"},
+    "effective": {"step": "effective", "en": "in effect from {date}", "ar": "سارية اعتبارًا من {date}"},
+    "compliance": {"step": "effective", "en": "compliance date {date}", "ar": "موعد الامتثال {date}"},
+    "applies_from": {"step": "effective", "en": "applies from {date}", "ar": "تُطبَّق اعتبارًا من {date}"},
+    "rescinded": {"step": "ended", "en": "rescinded {date}", "ar": "أُلغيت في {date}"},
+    "not_enforced_since": {"step": "ended", "en": "not enforced since {date}", "ar": "لا تُطبَّق منذ {date}"},
+    "superseded_on": {
+        "step": "ended", "en": "superseded or suspended {date}", "ar": "عُلّقت أو حلّ محلها إجراء آخر في {date}"
+    },
 }
 
 
