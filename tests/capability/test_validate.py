@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chipwatch.capability.calibrate import DEV_TRUTH, efficiency, read_truth
+from chipwatch.capability.calibrate import DEV_TRUTH, VENDOR_MICRO, derive, efficiency, read_truth
 from chipwatch.capability.mapping import map_hardware, map_model
 from chipwatch.capability.validate import parse_parallel, validate, validate_file
 from chipwatch.capability.workloads import model
@@ -38,10 +38,26 @@ def test_calibration_uses_microbenchmarks_only() -> None:
     assert 0.7 < e.gemm["bf16"] < 0.85 and 0.5 < e.gemm["fp8"] < 0.75
     assert 0.7 < e.hbm_weights < 0.95
     assert all("micro" not in k for k in e.derivation)  # keys are constants, values are micro rows
-    micro = {
-        f"{r['hardware']} {r['metric']}" for r in read_truth(DEV_TRUTH) if r["kind"] == "micro"
-    }
+    rows = read_truth(DEV_TRUTH) + (read_truth(VENDOR_MICRO) if VENDOR_MICRO.exists() else [])
+    micro = {f"{r['hardware']} {r['metric']}" for r in rows if r["kind"] == "micro"}
     assert all(source in micro for rows in e.derivation.values() for source in rows)
+
+
+def test_each_vendor_gets_its_own_measured_fractions_else_everyones() -> None:
+    """NVIDIA's chips are calibrated on NVIDIA rows only; a vendor with no rows (Huawei) gets the
+    medians over all vendors; a quantity a vendor's rows do not measure falls back to those."""
+    nvidia, pooled = efficiency("NVIDIA"), efficiency()
+    nvidia_rows = [
+        r for r in read_truth(DEV_TRUTH)
+        if r["kind"] == "micro" and (c := map_hardware(r["hardware"])) and c.vendor == "NVIDIA"
+    ]
+    assert nvidia.gemm == derive(nvidia_rows, fallback=pooled).gemm
+    assert efficiency("Huawei") == pooled
+    only_hbm = [{"kind": "micro", "hardware": "MI300X", "precision": "", "metric": "hbm_stream_copy",
+                 "value": "4000", "unit": "GB/s", "n_chips": "1", "notes": ""}]
+    amd = derive(only_hbm, fallback=pooled)
+    assert amd.hbm_stream == pytest.approx(4000 / 5300, rel=0.01)  # MI300X datasheet 5.3 TB/s
+    assert amd.gemm == pooled.gemm and amd.allreduce_bw == pooled.allreduce_bw
 
 
 def test_public_json_shape_and_unmappable_rows() -> None:

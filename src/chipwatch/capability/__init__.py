@@ -184,7 +184,7 @@ def infer(
         } if mtp else None,
         "fits": bool(mem["fits"]) and mem["max_concurrency"] > 0,
         "memory": mem,
-        "assumptions": assumptions(),
+        "assumptions": assumptions(hw.vendor),
     }
     if not result["fits"]:
         result["does_not_fit"] = (
@@ -247,11 +247,12 @@ def min_chips(m: Any, hw: Hardware, precision: Precision, isl: int, osl: int) ->
     raise ConfigError(f"{m.name} does not fit on 64 x {hw.name} at {precision.weights}")
 
 
-def assumptions() -> dict[str, Any]:
+def assumptions(vendor: str | None = None) -> dict[str, Any]:
+    """The fixed inputs behind an answer; efficiencies are the chip vendor's (see calibrate)."""
     from . import inference
 
     return {
-        "efficiency": {k: v for k, v in efficiency().to_dict().items() if k != "derivation"},
+        "efficiency": {k: v for k, v in efficiency(vendor).to_dict().items() if k != "derivation"},
         "request_overhead_ms": inference.REQUEST_OVERHEAD_S * 1000,
         "prefill_token_budget": inference.PREFILL_TOKEN_BUDGET,
         "max_batch_per_rank": inference.MAX_BATCH_PER_RANK,

@@ -4,7 +4,9 @@ Each constant is a median over the ``kind=micro`` rows that measure it (GEMM
 TFLOPS, HBM stream and weight-streaming bandwidth, attention kernels, NCCL
 all-reduce bus bandwidth, DeepEP all-to-all), divided by the mapped chip's
 catalog peak. The end-to-end rows are never used here. ``Efficiency.derivation``
-records which rows gave each number.
+records which rows gave each number. A vendor with rows of its own gets its own fractions
+(a quantity it has no row for falls back to the all-vendor value); a vendor with none gets the
+medians over every vendor's rows.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from .mapping import map_hardware
 
 TRUTH_DIR = Path(__file__).resolve().parent.parent / "data" / "truth"
 DEV_TRUTH = TRUTH_DIR / "perf_truth_dev.csv"
+#: Microbenchmark rows of other vendors' chips (same columns, each cited): calibration only.
+VENDOR_MICRO = TRUTH_DIR / "micro_other_vendors.csv"
 
 
 @dataclass(frozen=True)
@@ -86,8 +90,9 @@ def _median(values: list[float], default: float) -> float:
     return statistics.median(values) if values else default
 
 
-def derive(rows: Iterable[Mapping[str, str]]) -> Efficiency:
-    """Efficiency constants from microbenchmark rows."""
+def derive(rows: Iterable[Mapping[str, str]], fallback: Efficiency | None = None) -> Efficiency:
+    """Efficiency constants from microbenchmark rows; a quantity no row measures takes
+    ``fallback``'s value (else a generic default)."""
     gemm: dict[str, list[float]] = {"bf16": [], "fp8": [], "fp8_block": []}
     small: list[tuple[float, float, float]] = []  # (flops, measured seconds, peak)
     hbm_w, hbm_s, attn, ar_bw, a2a_in, a2a_out = [], [], [], [], [], []
@@ -178,30 +183,48 @@ def derive(rows: Iterable[Mapping[str, str]]) -> Efficiency:
                 a2a_out.append(value / DEFAULT_SCALE_OUT_GBPS)
                 note("a2a_inter", row)
 
-    eff = {k: _median(v, 0.6) for k, v in gemm.items()}
+    fb = fallback or GENERIC
+    eff = {k: _median(v, fb.gemm[k]) for k, v in gemm.items()}
     # kernel latency: what small square GEMMs take beyond their ideal time at the large-GEMM fraction
     lat = [max(0.0, t - f / (p * eff["fp8"])) for f, t, p in small]
-    bw_frac = _median(ar_bw, 0.9)
+    bw_frac = _median(ar_bw, fb.allreduce_bw)
     # all-reduce latency: measured time of small messages minus their bandwidth term
     # (decode all-reduces are KB-sized: a quoted small-message latency is the better estimate)
     ar_lat = ar_small_latency or [max(0.0, b / bus - b / (bw_frac * lk)) for b, bus, lk in ar_small]
     return Efficiency(
         gemm=eff,
-        kernel_latency=_median(lat, 5e-6),
-        hbm_weights=_median(hbm_w, 0.8),
-        hbm_stream=_median(hbm_s, 0.85),
-        attention=_median(attn, 0.5),
-        attention_backward=_median(attn_bwd, 1.0),
+        kernel_latency=_median(lat, fb.kernel_latency),
+        hbm_weights=_median(hbm_w, fb.hbm_weights),
+        hbm_stream=_median(hbm_s, fb.hbm_stream),
+        attention=_median(attn, fb.attention),
+        attention_backward=_median(attn_bwd, fb.attention_backward),
         allreduce_bw=bw_frac,
-        allgather_bw=_median(ag_bw, bw_frac),
-        allreduce_latency=_median(ar_lat, 30e-6),
+        allgather_bw=_median(ag_bw, fb.allgather_bw if fallback else bw_frac),
+        allreduce_latency=_median(ar_lat, fb.allreduce_latency),
         scale_out_allreduce=(statistics.median(cross) / statistics.median(single_peak))
         if cross and single_peak
-        else 0.7,
-        a2a_intra=_median(a2a_in, 0.75),
-        a2a_inter=_median(a2a_out, 1.0),
+        else fb.scale_out_allreduce,
+        a2a_intra=_median(a2a_in, fb.a2a_intra),
+        a2a_inter=_median(a2a_out, fb.a2a_inter),
         derivation=used,
     )
+
+
+#: Defaults for a quantity no microbenchmark row measures at all.
+GENERIC = Efficiency(
+    gemm={"bf16": 0.6, "fp8": 0.6, "fp8_block": 0.6},
+    kernel_latency=5e-6,
+    hbm_weights=0.8,
+    hbm_stream=0.85,
+    attention=0.5,
+    attention_backward=1.0,
+    allreduce_bw=0.9,
+    allgather_bw=0.9,
+    allreduce_latency=30e-6,
+    scale_out_allreduce=0.7,
+    a2a_intra=0.75,
+    a2a_inter=1.0,
+)
 
 
 def _to_bytes(m: re.Match[str]) -> float:
@@ -209,7 +232,21 @@ def _to_bytes(m: re.Match[str]) -> float:
     return value * {"kb": 1e3, "mb": 1e6, "gb": 1e9}[unit]
 
 
-@functools.lru_cache(maxsize=4)
-def efficiency(path: str | None = None) -> Efficiency:
-    """Constants from the shipped development truth data (or another truth CSV)."""
-    return derive(read_truth(path or DEV_TRUTH))
+@functools.lru_cache(maxsize=32)
+def efficiency(vendor: str | None = None) -> Efficiency:
+    """Constants for a chip vendor's kernels: from its own microbenchmark rows where it has some
+    (shipped development truth data plus ``micro_other_vendors.csv``), the rest from all vendors'."""
+    rows = [r for r in _micro_rows() if r.get("kind") == "micro"]
+    pooled = derive(rows)
+    own = [r for r in rows if vendor is not None and _vendor(r) == vendor]
+    return derive(own, fallback=pooled) if own else pooled
+
+
+@functools.lru_cache(maxsize=1)
+def _micro_rows() -> list[dict[str, str]]:
+    return read_truth(DEV_TRUTH) + (read_truth(VENDOR_MICRO) if VENDOR_MICRO.exists() else [])
+
+
+def _vendor(row: Mapping[str, str]) -> str | None:
+    chip = map_hardware(row["hardware"])
+    return chip.vendor if chip else None

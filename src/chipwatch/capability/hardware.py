@@ -43,6 +43,7 @@ class Hardware:
     price_usd: float | None = None
     tdp_w: float | None = None
     chip_id: str | None = None
+    vendor: str | None = None  # whose kernels: picks the vendor's measured efficiencies
 
     def compute_peak(self, precision: str) -> float:
         """Dense FLOP/s for a compute format, falling back to the next wider native format."""
@@ -95,6 +96,7 @@ def from_chip(
         price_usd=chip.price.usd.value if chip.price else None,
         tdp_w=chip.tdp_w.value if chip.tdp_w else None,
         chip_id=chip.id,
+        vendor=chip.vendor,
     )
 
 

@@ -28,7 +28,7 @@ sweep in one call.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -129,11 +129,14 @@ class Scenario:
     isl: int = 1024
     osl: int = 1024
     instances: int = 1
-    eff: Efficiency = field(default_factory=efficiency)
+    #: measured fractions of peak; by default the chip vendor's (see calibrate.efficiency)
+    eff: Efficiency = field(default=cast(Efficiency, None))
     mtp: int = 0  # MTP draft tokens per step (0: plain decoding)
     mtp_acceptance: float = MTP_ACCEPTANCE
 
     def __post_init__(self) -> None:
+        if self.eff is None:
+            self.eff = efficiency(self.hw.vendor)  # type: ignore[unreachable]  # the default
         if self.mtp and not self.model.mtp_layers:
             raise ConfigError(
                 f"{self.model.name} has no multi-token-prediction module; speculative decoding "

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from .calibrate import Efficiency, efficiency
 from .hardware import Hardware
@@ -129,7 +129,12 @@ class TrainingRun:
     mfu: float | None = None  # give it to skip the model
     price_per_hour: float = 2.0
     goodput: float = RUN_GOODPUT  # for whole-run totals
-    eff: Efficiency = field(default_factory=efficiency)
+    #: measured fractions of peak; by default the chip vendor's (see calibrate.efficiency)
+    eff: Efficiency = field(default=cast(Efficiency, None))
+
+    def __post_init__(self) -> None:
+        if self.eff is None:
+            self.eff = efficiency(self.hw.vendor)  # type: ignore[unreachable]  # the default
 
     def time_per_token_terms(self) -> dict[str, float]:
         """Chip-seconds per trained token, by term (before the pipeline bubble)."""

@@ -335,7 +335,7 @@ def predict_micro(row: Row) -> float:
     if chip is None:
         raise Skip(f"hardware {row.get('hardware')!r} is not in the catalog")
     hw = from_chip(chip)
-    e = efficiency()
+    e = efficiency(hw.vendor)
     metric, prec, unit = (
         row.get("metric").lower(),
         row.get("precision").lower(),
