@@ -45,3 +45,19 @@ def test_every_third_party_import_is_a_declared_dependency() -> None:
     third_party = {m for m in imported if m not in sys.stdlib_module_names and m != "chipwatch"}
     missing = {m for m in third_party if distribution.get(m, m).lower() not in declared}
     assert not missing, f"imported in src/ but not in pyproject.toml: {sorted(missing)}"
+
+
+def test_docs_quote_the_current_rule_data_version() -> None:
+    """Console examples print the rule data's version; a stale one means the example is stale."""
+    import re
+    from pathlib import Path
+
+    from chipwatch.rules import load_rules
+
+    root = Path(__file__).resolve().parents[1]
+    quoted = {
+        (path.name, v)
+        for path in [root / "README.md", *(root / "docs").glob("*.md")]
+        for v in re.findall(r"data (\d{4}-\d\d-\d\d\+[0-9a-f]{8})", path.read_text(encoding="utf-8"))
+    }
+    assert quoted and {v for _, v in quoted} == {load_rules().version}, quoted
