@@ -200,3 +200,16 @@ def test_metric_names_units_and_per_chip_totals_from_review() -> None:
     assert ttft_s["predicted"] == pytest.approx(ttft_ms["predicted"] / 1000)
     assert "percentiles" in p99["skipped_reason"]
     assert total["predicted"] == pytest.approx(out["predicted"] * (1024 + 512) / 512)
+
+
+def test_amd_chips_use_amds_measured_fractions() -> None:
+    """micro_other_vendors.csv: hipBLASLt FP8 GEMMs on MI300X reach ~1,100-1,220 of 2,615 TFLOPS
+    (Azure ND MI300X v5 results; ROCm CDNA4 blog for MI355X), BabelStream ~4.0-4.3 of 5.3 TB/s,
+    RCCL all-reduce ~316 GB/s bus bandwidth (ROCm RCCL/xGMI blog; AMD acceptance guide)."""
+    rows = read_truth(VENDOR_MICRO)
+    assert rows and all(r["kind"] == "micro" and r["source_url"].startswith("https://") for r in rows)
+    amd, nvidia = efficiency("AMD"), efficiency("NVIDIA")
+    assert 0.35 < amd.gemm["fp8"] < 0.55 < nvidia.gemm["fp8"]
+    assert 0.7 < amd.hbm_stream < 0.85 and 0.6 < amd.allreduce_bw < 0.8
+    assert all("MI3" in source for source in amd.derivation["gemm_fp8"])
+    assert amd.gemm["bf16"] == efficiency().gemm["bf16"]  # no AMD BF16 row: every vendor's median

@@ -2,7 +2,7 @@
 
 Each constant is a median over the ``kind=micro`` rows that measure it (GEMM
 TFLOPS, HBM stream and weight-streaming bandwidth, attention kernels, NCCL
-all-reduce bus bandwidth, DeepEP all-to-all), divided by the mapped chip's
+all-reduce bus bandwidth, DeepEP all-to-all; RCCL for AMD), divided by the mapped chip's
 catalog peak. The end-to-end rows are never used here. ``Efficiency.derivation``
 records which rows gave each number. A vendor with rows of its own gets its own fractions
 (a quantity it has no row for falls back to the all-vendor value); a vendor with none gets the
@@ -82,7 +82,7 @@ def read_truth(path: str | Path) -> list[dict[str, str]]:
 
 _SIZE = re.compile(r"(\d+)\^3")
 _SMALL_LATENCY = re.compile(r"\d+\s*KB-message latency ~?(\d+(?:\.\d+)?)\s*us", re.IGNORECASE)
-_BYTES = re.compile(r"(\d+(?:\.\d+)?)\s*(KB|MB|GB)", re.IGNORECASE)
+_BYTES = re.compile(r"(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)(?![a-z])", re.IGNORECASE)
 _FWD_BWD = re.compile(r"fwd\s+(\d+(?:\.\d+)?)\s*/\s*bwd\s+(\d+(?:\.\d+)?)", re.IGNORECASE)
 
 
@@ -100,8 +100,10 @@ def derive(rows: Iterable[Mapping[str, str]], fallback: Efficiency | None = None
     ar_small: list[tuple[float, float, float]] = []  # (bytes moved per chip, bus bandwidth, link)
     ar_small_latency: list[float] = []  # latencies quoted for tiny (KB) messages
     ag_bw: list[float] = []
-    cross: list[float] = []
-    single_peak: list[float] = []
+    # cross-node and single-node all-reduce bus bandwidths per vendor: only one vendor's pair makes
+    # a ratio
+    cross: dict[str, list[float]] = {}
+    single_peak: dict[str, list[float]] = {}
     used: dict[str, list[str]] = {}
 
     def note(key: str, row: Mapping[str, str]) -> None:
@@ -150,19 +152,23 @@ def derive(rows: Iterable[Mapping[str, str]], fallback: Efficiency | None = None
             if both:
                 attn_bwd.append(float(both.group(2)) / float(both.group(1)))
                 note("attention_backward", row)
-        elif metric.startswith("nccl_allreduce") and link:
+        elif metric.startswith(("nccl_allreduce_latency", "rccl_allreduce_latency")):
+            if row["unit"].lower() == "us" and (size := _BYTES.search(metric)) and _to_bytes(size) <= 64e3:
+                ar_small_latency.append(value * 1e-6)  # a KB-sized message: the latency itself
+                note("allreduce_latency", row)
+        elif metric.startswith(("nccl_allreduce", "rccl_allreduce")) and link:
             n = int(row["n_chips"] or 8)
             small_msg = _SMALL_LATENCY.search(row.get("notes", ""))
             if small_msg:
                 ar_small_latency.append(float(small_msg.group(1)) * 1e-6)
             if n > 8:
-                cross.append(value)
+                cross.setdefault(chip.vendor, []).append(value)
                 note("scale_out_allreduce", row)
                 continue
             size = _BYTES.search(metric) or (re.search(r"_(\d+)(mb|gb)", metric))
             if "peak" in metric or (size and _to_bytes(size) >= 512e6):
                 ar_bw.append(value / link)
-                single_peak.append(value)
+                single_peak.setdefault(chip.vendor, []).append(value)
                 note("allreduce_bw", row)
             elif size:
                 ar_small.append((_to_bytes(size) * 2 * (n - 1) / n, value * 1e9, link * 1e9))
@@ -201,9 +207,11 @@ def derive(rows: Iterable[Mapping[str, str]], fallback: Efficiency | None = None
         allreduce_bw=bw_frac,
         allgather_bw=_median(ag_bw, fb.allgather_bw if fallback else bw_frac),
         allreduce_latency=_median(ar_lat, fb.allreduce_latency),
-        scale_out_allreduce=(statistics.median(cross) / statistics.median(single_peak))
-        if cross and single_peak
-        else fb.scale_out_allreduce,
+        scale_out_allreduce=_median(
+            [statistics.median(v) / statistics.median(single_peak[k]) for k, v in cross.items()
+             if k in single_peak],
+            fb.scale_out_allreduce,
+        ),
         a2a_intra=_median(a2a_in, fb.a2a_intra),
         a2a_inter=_median(a2a_out, fb.a2a_inter),
         derivation=used,
@@ -229,7 +237,7 @@ GENERIC = Efficiency(
 
 def _to_bytes(m: re.Match[str]) -> float:
     value, unit = float(m.group(1)), m.group(2).lower()
-    return value * {"kb": 1e3, "mb": 1e6, "gb": 1e9}[unit]
+    return value * {"b": 1.0, "kb": 1e3, "mb": 1e6, "gb": 1e9}[unit]
 
 
 @functools.lru_cache(maxsize=32)
