@@ -98,12 +98,12 @@ def candidate_parallels(m: Any, chips: int) -> list[Parallel]:
 
 
 def default_serving_parallel(
-    m: Any, hw: Hardware, chips: int, precision: Precision, isl: int, osl: int
+    m: Any, hw: Hardware, chips: int, precision: Precision, isl: int, osl: int, mtp: int = 0
 ) -> Parallel:
     """The candidate layout with the highest maximum throughput among those that fit."""
     best, best_rate = None, -1.0
     for par in candidate_parallels(m, chips):
-        scn = Scenario(m, hw, par, precision, isl, osl)
+        scn = Scenario(m, hw, par, precision, isl, osl, mtp=mtp)
         c = scn.max_concurrency()
         if c <= 0:
             continue
@@ -147,10 +147,10 @@ def infer(
         raise ConfigError("an MTP acceptance needs MTP draft tokens (--mtp N)")
     m, hw = model(model_name), hardware(chip)
     if chips is None:
-        chips = min_chips(m, hw, _precision(precision, kv_precision, m), isl, osl)
+        chips = min_chips(m, hw, _precision(precision, kv_precision, m), isl, osl, mtp)
     if tp is None and dp is None:
         par = default_serving_parallel(
-            m, hw, chips, _precision(precision, kv_precision, m), isl, osl
+            m, hw, chips, _precision(precision, kv_precision, m), isl, osl, mtp
         )
         if ep is not None:
             par = Parallel(par.tp, par.dp, ep, pp)
@@ -236,11 +236,11 @@ def _point(points: dict[str, Any], i: int) -> dict[str, Any]:
     }
 
 
-def min_chips(m: Any, hw: Hardware, precision: Precision, isl: int, osl: int) -> int:
+def min_chips(m: Any, hw: Hardware, precision: Precision, isl: int, osl: int, mtp: int = 0) -> int:
     """Smallest power-of-two instance (up to 64) whose weights and one sequence fit."""
     for n in (1, 2, 4, 8, 16, 32, 64):
         if any(
-            Scenario(m, hw, par, precision, isl, osl).max_concurrency() > 0
+            Scenario(m, hw, par, precision, isl, osl, mtp=mtp).max_concurrency() > 0
             for par in candidate_parallels(m, n)
         ):
             return n
