@@ -369,11 +369,14 @@ class Plan:
     def _classify(self, facts: Facts, kind: str) -> tuple[list[str], list[Reason], list[str]]:
         cls, event = self.classification, self.classification_event
         if cls is None or event is None:
-            note = "ECCN 3A090 did not exist yet (created by 87 FR 62186, effective 2022-10-21)"
-            note_ar = "لم يكن التصنيف 3A090 موجودًا بعد (استحدثه ⁦87 FR 62186⁩ النافذ في ⁦2022-10-21⁩)"
+            first = min((e for e in self.rules.events if e.classification), key=lambda e: e.start)
+            note = f"ECCN 3A090 did not exist yet (created by {first.citation}, effective {first.start})"
+            note_ar = (
+                f"لم يكن التصنيف 3A090 موجودًا بعد (استحدثه {ltr(first.citation)} النافذ في {ltr(str(first.start))})"
+            )
             return (
                 [NOT_CONTROLLED],
-                [Reason("chipwatch", "3A090", note, "87 FR 62186", "primary", text_ar=note_ar)],
+                [Reason("chipwatch", "3A090", note, first.citation, "primary", text_ar=note_ar)],
                 [],
             )
         possible: list[str] = []
@@ -967,7 +970,7 @@ def _plan(
         score = f"{match.score:.2f}"
         if entity.listed and (entity.added is None or entity.added <= on):
             entity_listed = True
-            requirements.append(_entity_requirement(entity))
+            requirements.append(_entity_requirement(entity, on))
             notes.append(
                 Reason(
                     "screening",
@@ -1036,7 +1039,7 @@ def _plan(
         owner_listed = _affiliate_listing(owned_by, end_user, on, active, screener, notes)
         if owner_listed is not None and not entity_listed:
             entity_listed = True
-            requirements.append(_entity_requirement(owner_listed))
+            requirements.append(_entity_requirement(owner_listed, on))
     plan = Plan(
         on=on,
         destination=dest,
@@ -1167,7 +1170,7 @@ def _exempt(end_user: str, match: ScreeningMatch | None, exempt: Sequence[str]) 
     return any(fold(x) in names for x in exempt)
 
 
-def _entity_requirement(entity: Entity) -> tuple[Requirement, PolicyRule]:
+def _entity_requirement(entity: Entity, on: dt.date) -> tuple[Requirement, PolicyRule]:
     req = Requirement(
         key=f"entity-list/{fold(entity.name)}",
         event="entity-list",
@@ -1178,7 +1181,8 @@ def _entity_requirement(entity: Entity) -> tuple[Requirement, PolicyRule]:
         all_items=True,
         text_ar=f"{ltr(entity.name)} مدرجة في القائمة: يلزم ترخيص لـ{_requirement_ar(entity)}",
     )
-    return req, PolicyRule(entity.policy, evidence="primary", citation=entity.citation)
+    policy, citation = entity.policy_on(on)
+    return req, PolicyRule(policy, evidence="primary", citation=citation)
 
 
 # --- public entry points ----------------------------------------------------------------

@@ -500,11 +500,20 @@ def parse_entities(raw: Any, file: str) -> tuple[Entity, ...]:
                 "list",
                 "license_requirement",
                 "policy",
+                "policy_history",
                 "source",
                 "notes",
             },
         )
         listed = spec.get("listed", False) is True
+        history: list[tuple[dt.date, str, str | None]] = []
+        for i, h in enumerate(spec.get("policy_history") or []):
+            hf = f"{f}.policy_history[{i}]"
+            h = r.mapping(h, hf, {"since", "policy", "citation", "note"})
+            since, policy = r.date(h.get("since"), f"{hf}.since"), r.policy(h.get("policy"), f"{hf}.policy")
+            if since is None or policy is None:
+                raise r.fail(hf, h, "a mapping with since (a date) and policy")
+            history.append((since, policy, h.get("citation")))
         added = r.date(spec.get("added"), f"{f}.added", required=listed)
         if listed and not spec.get("citation"):
             raise r.fail(f"{f}.citation", None, "a Federal Register citation for a listed party")
@@ -521,6 +530,7 @@ def parse_entities(raw: Any, file: str) -> tuple[Entity, ...]:
                 policy=r.policy(spec.get("policy"), f"{f}.policy") if listed else None,
                 source=spec.get("source"),
                 notes=spec.get("notes"),
+                policy_history=tuple(sorted(history, key=lambda h: h[0])),
             )
         )
     return tuple(out)

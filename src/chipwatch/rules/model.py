@@ -305,6 +305,13 @@ class Entity:
     policy: str | None = None
     source: str | None = None
     notes: str | None = None
+    #: (since, policy, citation) when the review policy changed after the listing, oldest first
+    policy_history: tuple[tuple[dt.date, str, str | None], ...] = ()
+
+    def policy_on(self, on: dt.date) -> tuple[str | None, str | None]:
+        """The review policy in force on ``on`` and its citation."""
+        dated = [(p, c) for since, p, c in self.policy_history if since <= on]
+        return dated[-1] if dated else (self.policy, self.citation)
 
 
 @dataclass(frozen=True, slots=True)
