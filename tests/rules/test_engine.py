@@ -313,3 +313,15 @@ def test_affiliates_rule_follows_its_dates() -> None:
     assert answer(dt.date(2025, 10, 15), owner="Unknown Holding Ltd").review_policy == "approval"
     # before the rule existed the owner does not matter either
     assert answer(dt.date(2025, 6, 1)).review_policy == "approval"
+
+
+def test_an_undetermined_class_still_names_the_rule_imposing_the_licence() -> None:
+    """MI308X has no public specs (class undetermined), but the April 2025 letters name it: the
+    licence answer is the same for every class and the letter is among the reasons."""
+    import datetime as dt
+
+    from chipwatch.api import check
+
+    d = check("MI308X", to="CN", on=dt.date(2025, 5, 1))
+    assert d.classification == "undetermined" and d.license_required is True
+    assert any(r.rule == "2025-04-09-isinformed-h20" for r in d.reasons)

@@ -337,6 +337,8 @@ class Plan:
                     + ("؛ وجواب الترخيص واحد لكل منها" if lic is not None else "؛ والجواب يتوقف على أيّها"),
                 )
             )
+            # what holds whatever the classification (a letter naming the product) still explains
+            reasons += [r for r in outcomes[0][2] if all(r in o[2] for o in outcomes[1:])]
         exceptions: tuple[dict[str, Any], ...] = ()
         conditions: list[dict[str, Any]] = []
         if outcome is not None and lic:
