@@ -897,6 +897,19 @@ def _plan(
     effective = table.effective(dest_code, on)
     groups = table.groups_on(effective.code, on)
     notes: list[Reason] = []
+    if dest.code == "US":
+        notes.append(
+            Reason(
+                "chipwatch",
+                "destination",
+                "the destination is the United States: a shipment within the US is not an export "
+                "(releases to foreign persons there, deemed exports, are not modelled)",
+                "15 CFR 734.13",
+                "primary",
+                text_ar="الوجهة هي الولايات المتحدة: الشحن داخلها ليس تصديرًا (ولا يُنمذَج الإفصاح "
+                "لأشخاص أجانب داخلها، أي التصدير الضمني)",
+            )
+        )
     if effective.code != dest.code:
         notes.append(
             Reason(
