@@ -573,3 +573,16 @@ def test_states_modals_and_not_only() -> None:
     (scope,) = claims_of("SemiAnalysis says DeepSeek spent $1.3 billion training its V3 model.",
                          article_date=dt.date(2025, 2, 5))
     assert scope["verdict"] == "unverifiable" and any("another scope" in r for r in scope["reasons"])
+
+
+def test_allow_means_an_export_only_near_trade_words_and_quotes_keep_the_language() -> None:
+    on = dt.date(2025, 6, 1)
+    assert claims_of("Nvidia says the H20 has no backdoor that would allow remote access from China.",
+                     article_date=on) == []
+    assert all(c["kind"] != "export_status" for c in claims_of(
+        "The H20's large memory allows Chinese firms to run DeepSeek faster.", article_date=on))
+    (to_china,) = claims_of("On December 8, Trump allowed the H200 to China.", article_date=dt.date(2025, 12, 9))
+    assert to_china["stance"] == "allowed"
+    quoted = ('قالت إنفيديا في بيان: "The US government has assured Nvidia that licences will be granted, '
+              'and we hope to start deliveries soon" وأضافت الشركة أن الطلب قوي')
+    assert analyze(quoted, today=TODAY)["language"] == "ar"

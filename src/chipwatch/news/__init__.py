@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 from .claims import check_claims, find_claims
@@ -24,9 +25,17 @@ class AnalysisError(ValueError):
     """Input that cannot be analyzed (empty, binary, too long)."""
 
 
+#: Quoted passages ("…", “…”, «…») are often in another language than the article's own text.
+_QUOTED = re.compile(r'"[^"\n]{20,}"|“[^”\n]{20,}”|«[^»\n]{20,}»')
+
+
 def detect_language(text: str) -> str:
-    arabic = sum(1 for ch in text if "\u0600" <= ch <= "\u06ff")
-    latin = sum(1 for ch in text if ch.isascii() and ch.isalpha())
+    """The article's language: Arabic or English letters, whichever is more common outside long
+    quotations (an Arabic report quoting an English statement stays Arabic)."""
+    own = _QUOTED.sub(" ", text)
+    own = own if own.strip() else text
+    arabic = sum(1 for ch in own if "\u0600" <= ch <= "\u06ff")
+    latin = sum(1 for ch in own if ch.isascii() and ch.isalpha())
     return "ar" if arabic >= latin else "en"
 
 

@@ -77,6 +77,8 @@ def _stance(folded: str, chip: str) -> tuple[str, bool]:
     best: tuple[int, str, bool] | None = None
     for kind in ("allow", "ban", "restrict"):
         for m in kw[kind].finditer(folded):
+            if kind == "allow" and not _about_trade(folded, m):
+                continue  # "the memory allows firms to run…" grants no export
             negated = bool(_NEGATION.search(folded[max(0, m.start() - 48) : m.start()]))
             # "not allowed" is a ban; "no longer bans", "لم تعد تحظر" an allowance
             word = ("ban" if kind == "allow" else "allow") if negated else kind
@@ -84,6 +86,25 @@ def _stance(folded: str, chip: str) -> tuple[str, bool]:
             if best is None or distance < best[0]:
                 best = (distance, word, negated)
     return (_STANCE[best[1]], best[2]) if best else ("restricted", False)
+
+
+#: What makes "allow" an export decision: a trade word or "to <somewhere>" near it.
+_TRADE = re.compile(
+    r"export|sell|sale|sold|ship|licen[cs]|import|purchas|buy|order|deliver"
+    r"|تصدير|بيع|مبيعات|شحن|ترخيص|تراخيص|استيراد|شراء|توريد"
+)
+_TOWARD = re.compile(r"(?<![a-z\u0621-\u064a])(?:to\s+(?:the\s+)?|(?:الي|إلى)\s+)")
+
+
+def _about_trade(folded: str, m: re.Match[str]) -> bool:
+    """An allowance is about trade when a trade word or "to <country>" stands near it."""
+    from .extract import _country_pattern
+
+    a, b = max(0, m.start() - 60), m.end() + 60
+    if _TRADE.search(folded[a:b]):
+        return True
+    country = _country_pattern()[0]
+    return any(country.match(folded, t.end()) for t in _TOWARD.finditer(folded, a, b))
 
 
 #: Training in the narrow sense (not "built", "developed"): what a company-only sentence needs.
@@ -115,6 +136,7 @@ def find_claims(text: str, entities: Mapping[str, Any]) -> list[dict[str, Any]]:
         sent = text[start:end]
         folded = fold(sent)
         has = {k: bool(p.search(folded)) for k, p in kw.items()}
+        has["allow"] = any(_about_trade(folded, m) for m in kw["allow"].finditer(folded))
         ents = {k: _inside(v, start, end) for k, v in entities.items()}
         base = {"text": sent.strip(), "text_raw": sent, "start": start, "end": end, "entities": ents}
         chips, money, models = ents["chips"], ents["money"], ents["models"]
