@@ -225,6 +225,13 @@ def test_names_without_a_number_need_chip_words_nearby() -> None:
     assert extract("State laws limit H2O use on farms")["chips"] == []
 
 
+def test_generation_names_read_as_their_flagship_near_chip_words() -> None:
+    """gazetteer chip_generations: "Blackwell" is the B200's generation; Arabic "روبن" is Rubin."""
+    found = extract("لن تبيع إنفيديا رقائق روبن أو بلاكويل إلى الصين")["chips"]
+    assert [c["id"] for c in found] == ["nvidia-rubin", "nvidia-b200"]
+    assert extract("Blackwell Avenue in Tulsa")["chips"] == []
+
+
 def test_names_other_products_share_need_chip_words() -> None:
     """``name_also_means`` in the catalog: "Volvo S60" is a car, "Kunlunxin P800 chips" a chip."""
     assert extract("the new Volvo S60 sedan")["chips"] == []

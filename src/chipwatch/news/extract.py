@@ -189,7 +189,8 @@ def _near_chip_words(text: str, start: int, end: int, reach: int = 80, vendors: 
 
 @functools.lru_cache(maxsize=1)
 def _bare_chip_names() -> tuple[dict[str, str], re.Pattern[str]]:
-    """Catalog names and aliases without a digit ("Rubin", "Vera Rubin", "Trainium") -> chip id."""
+    """Catalog names and aliases without a digit ("Rubin", "Vera Rubin", "Trainium"), and the
+    gazetteer's generation names ("Blackwell", "بلاكويل": its flagship) -> chip id."""
     from ..api import catalog
 
     names = {
@@ -198,7 +199,9 @@ def _bare_chip_names() -> tuple[dict[str, str], re.Pattern[str]]:
         for n in (c.name, c.family, *c.aliases)
         if n.isascii() and not any(ch.isdigit() for ch in n) and len(n) >= 3
     }
-    return names, re.compile(rf"{_B}(?:{_alt(names)}){_E}")
+    for chip_id, words in gazetteer()["chip_generations"].items():
+        names.update({re.sub(r"\s+", " ", fold(w)): chip_id for w in words})
+    return names, re.compile(rf"{_B}[وبل]?(?:{_alt(names)}){_E}")
 
 
 def _token_end(body: str, n: int, letters: Mapping[str, str] | None = None) -> int:
