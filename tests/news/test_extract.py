@@ -204,6 +204,8 @@ def test_hijri_conversion() -> None:
         ("هواوي Ascend 910C", "huawei-ascend-910c"),
         ("«جي بي 300» من إنفيديا", "nvidia-gb300"),  # two letter names, not "بي 300" (B300)
         ("شرائح إم آي 300 إكس", "amd-mi300x"),
+        ("Enflame's CloudBlazer T20 chips", "enflame-t20"),  # a product line before the number
+        ("Kunlun P800 chips", "kunlunxin-p800-oam"),
         ("بطاقة آر تي إكس 4090", "nvidia-rtx-4090"),
     ],
 )

@@ -77,8 +77,15 @@ def _chip_index() -> tuple[re.Pattern[str], dict[str, str], dict[str, str]]:
             if len(k) >= 2 and any(ch.isdigit() for ch in k):
                 keys.setdefault(k, name)
     head = "|".join(sorted(map(re.escape, letters), key=len, reverse=True))
+    # product-line words that stand before a model number in catalog names ("CloudBlazer T20",
+    # "Kunlun P800"); company names stay out so "NVIDIA H20" keeps its span on "H20"
+    companies = {fold(w) for words in gazetteer()["companies"].values() for w in words}
+    lines = {
+        w for c in catalog() for n in (c.name, *c.aliases)
+        if (m := re.fullmatch(r"([a-z]{4,})\s+[a-z]{0,2}\d.*", fold(n))) and (w := m.group(1)) not in companies
+    } | {"rtx", "geforce", "instinct", "ascend", "tpu"}
     token = re.compile(
-        rf"{_B}(?:rtx\s*|geforce\s*(?:rtx\s*)?|instinct\s*|ascend\s*|tpu\s*)?"
+        rf"{_B}(?:geforce\s*(?:rtx\s*)?|(?:{'|'.join(sorted(lines, key=len, reverse=True))})\s*)?"
         rf"(?P<body>(?:[a-z]{{1,8}}|[وفبل]?(?:(?:{head})\s*){{1,3}})[\s\-]*\d{{1,5}}"
         rf"(?:[\s\-]?(?:[a-z]{{1,4}}|(?:{head})(?![\u0621-\u064a]))\d{{0,3}}){{0,2}}){_E}"
         # "Ascend 910B and 910C", "أسيند 910B و910C": a sibling model number of the same family
